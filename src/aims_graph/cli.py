@@ -1,0 +1,191 @@
+"""The ``aims-graph`` command: thin commands that each call one library function.
+
+Exit codes: 0 success (or "conforms"), 1 a negative answer (validation found problems), 2 an error. Errors are
+one readable line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import Settings
+from .errors import AimsGraphError, UserInputError
+from .store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs, open_store
+
+Command = Callable[[argparse.Namespace], int]
+AnyStore = OxigraphStore | SparqlEndpointStore
+
+
+def _store_options(parser: argparse.ArgumentParser, data: bool = True) -> None:
+    group = parser.add_argument_group("where the graph lives (default: a fresh in-memory store)")
+    group.add_argument("--store", type=Path, metavar="DIR", help="an on-disk Oxigraph store directory")
+    group.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint")
+    group.add_argument("--update-endpoint", metavar="URL", help="the SPARQL 1.1 update endpoint")
+    group.add_argument(
+        "--graph-store-endpoint",
+        metavar="URL",
+        help="a SPARQL 1.1 Graph Store Protocol endpoint, for loading",
+    )
+    if data:
+        group.add_argument(
+            "--data",
+            type=Path,
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="an RDF file to load first (repeatable)",
+        )
+
+
+def store_from_args(args: argparse.Namespace, settings: Settings | None = None) -> AnyStore:
+    """Open the store the options name; with --data or no store at all, load the reference graphs too."""
+    settings = settings or Settings.from_env()
+    store = open_store(
+        path=args.store or settings.store,
+        endpoint=args.endpoint or settings.endpoint,
+        update_endpoint=getattr(args, "update_endpoint", None) or settings.update_endpoint,
+        graph_store_endpoint=getattr(args, "graph_store_endpoint", None) or settings.graph_store_endpoint,
+        username=settings.endpoint_user,
+        password=settings.endpoint_password,
+        token=settings.endpoint_token,
+    )
+    data: list[Path] = getattr(args, "data", [])
+    if isinstance(store, OxigraphStore):
+        ensure_reference_graphs(store)
+    for path in data:
+        store.load(path)
+    return store
+
+
+# ----------------------------------------------------------------------------------------------- commands
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_reference
+
+    payload = export_reference(args.what, args.format)
+    _write_output(payload, args.out)
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    if args.store is None and args.endpoint is None:
+        raise UserInputError("load needs --store DIR or --endpoint URL: an in-memory store would be lost")
+    if args.graph and len(args.files) > 1:
+        raise UserInputError("--graph names one graph: give one file with it")
+    store = store_from_args(args)
+    for path in args.files:
+        report = store.load(path, graph=args.graph, fmt=args.format)
+        print(f"{report.source}: {report.triples} triples into <{report.graph}>")
+    store.close()
+    return 0
+
+
+def cmd_graphs(args: argparse.Namespace) -> int:
+    store = store_from_args(args)
+    if args.action == "list":
+        for info in store.graphs():
+            print(f"{info.triples:>10}  {info.name}")
+    else:
+        if not args.graph:
+            raise UserInputError("graphs drop needs the graph IRI")
+        store.drop(args.graph)
+        print(f"dropped <{args.graph}>")
+    store.close()
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .generate import write
+
+    if args.systems < 1:
+        raise UserInputError("--systems must be at least 1")
+    stats = write(args.out, args.systems, args.seed)
+    print(
+        f"{args.out}: {stats.triples} triples, {stats.systems} AI systems, {stats.risks} risks, "
+        f"{stats.treatments} treatments; gaps: {len(stats.systems_without_owner)} systems without owner, "
+        f"{len(stats.systems_without_assessment)} without impact assessment, "
+        f"{len(stats.untreated_risks)} untreated risks, "
+        f"{len(stats.datasets_without_provenance)} datasets without provenance"
+    )
+    return 0
+
+
+def _write_output(payload: bytes | str, out: Path | None) -> None:
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    tmp = out.with_name(out.name + ".part")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as exc:
+        raise UserInputError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+# ------------------------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aims-graph",
+        description="Knowledge graph, conformance checks and traceability queries for ISO/IEC 42001.",
+    )
+    parser.add_argument("--version", action="version", version=f"aims-graph {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("export", help="write the ontology and/or the ISO/IEC 42001 catalogue")
+    p.add_argument("--what", choices=["ontology", "catalogue", "all"], default="all")
+    p.add_argument("--format", choices=["turtle", "nt", "jsonld", "xml"], default="turtle")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("load", help="load RDF files into a store, each into its own named graph")
+    _store_options(p, data=False)
+    p.add_argument("--graph", metavar="IRI", help="the named graph (default: derived from the file name)")
+    p.add_argument("--format", metavar="FORMAT", help="the RDF format (default: from the file ending)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("graphs", help="list the named graphs of a store, or drop one")
+    _store_options(p, data=False)
+    p.add_argument("action", choices=["list", "drop"])
+    p.add_argument("graph", nargs="?", metavar="IRI")
+    p.set_defaults(func=cmd_graphs)
+
+    p = sub.add_parser("generate", help="write a deterministic synthetic organisation")
+    p.add_argument("--systems", type=int, required=True, metavar="N")
+    p.add_argument("--seed", type=int, default=42, metavar="S")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.set_defaults(func=cmd_generate)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.func(args)
+        return code
+    except AimsGraphError as exc:
+        print(f"aims-graph: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("aims-graph: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""The namespaces of the data contract and the prefixes users may write CURIEs with."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+
+AIMS = Namespace("https://w3id.org/aims-graph/ontology#")
+ISO42001 = Namespace("https://w3id.org/aims-graph/iso42001/")
+ONTOLOGY_IRI = "https://w3id.org/aims-graph/ontology"
+GRAPH_BASE = "https://w3id.org/aims-graph/graph/"
+
+PREFIXES: dict[str, str] = {
+    "aims": str(AIMS),
+    "iso42001": str(ISO42001),
+    "airo": "https://w3id.org/airo#",
+    "dpv": "https://w3id.org/dpv#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "ex": "https://example.org/",
+}

@@ -1,0 +1,381 @@
+"""Where the graph lives: embedded Oxigraph by default, any SPARQL 1.1 server for scale-out.
+
+Query code sees only the ``Store`` protocol. Each source sits in its own named graph and queries see the union
+of all graphs as their default graph.
+"""
+
+from __future__ import annotations
+
+import base64
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from . import rdfio, resources
+from .errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreError, UserInputError
+from .namespaces import GRAPH_BASE
+from .progress import ProgressReader
+from .results import QueryResult, Rows, Term, Triples, from_oxigraph, value_of
+
+ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+CATALOGUE_GRAPH = GRAPH_BASE + "catalogue"
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    name: str
+    triples: int
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    source: str
+    graph: str
+    triples: int
+
+
+def graph_for_file(path: Path) -> str:
+    """The named graph a file goes into when the user names none: derived from the file name."""
+    return GRAPH_BASE + "file/" + urllib.parse.quote(path.name)
+
+
+def checked_iri(value: str) -> ox.NamedNode:
+    """An absolute IRI as a term, or a clear error; the only way a user string becomes an IRI in a query."""
+    try:
+        node = ox.NamedNode(value)
+    except ValueError:
+        raise UserInputError(f"not a valid IRI: {value!r}") from None
+    if ":" not in value:
+        raise UserInputError(f"not an absolute IRI: {value!r}")
+    return node
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every store offers; implementations differ only in where the data lives."""
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult: ...
+
+    def update(self, sparql: str) -> None: ...
+
+    def load(self, path: Path, graph: str | None = None, fmt: str | None = None) -> LoadReport: ...
+
+    def load_bytes(self, data: bytes, fmt: ox.RdfFormat, graph: str, source: str) -> LoadReport: ...
+
+    def drop(self, graph: str) -> None: ...
+
+    def graphs(self) -> list[GraphInfo]: ...
+
+    def close(self) -> None: ...
+
+
+def _values_clause(bindings: Mapping[str, Term]) -> str:
+    """A trailing VALUES block built from RDF terms; the terms' own N-Triples form cannot break out of it."""
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(term) for term in bindings.values())
+    return f"\nVALUES ({names}) {{ ({values}) }}"
+
+
+class OxigraphStore:
+    """The embedded store: in memory, or transactional on disk in a directory."""
+
+    def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store, for code that runs inside this process (validation engine, benchmarks)."""
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        kwargs: dict[str, object] = {}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [checked_iri(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [checked_iri(g) for g in named_graphs]
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        try:
+            answer = self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
+            return from_oxigraph(answer)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from None
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL update syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"update failed: {exc}") from None
+
+    def load(self, path: Path, graph: str | None = None, fmt: str | None = None) -> LoadReport:
+        """Load one file into one named graph in a single transaction: all of it, or nothing."""
+        rdf_format = rdfio.format_for(path, fmt)
+        rdfio.check_file_safe(path, rdf_format)
+        target = checked_iri(graph or graph_for_file(path))
+        before = self._count(target)
+        try:
+            size = path.stat().st_size
+            with path.open("rb") as raw:
+                reader = ProgressReader(raw, size, f"loading {path.name}")
+                self._store.load(
+                    reader,  # type: ignore[arg-type]  # any object with read() is accepted
+                    format=rdf_format,
+                    base_iri=path.resolve().as_uri(),
+                    to_graph=target,
+                )
+        except (SyntaxError, ValueError) as exc:
+            raise rdfio.syntax_error(str(path), exc) from None
+        except OSError as exc:
+            raise FileFormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        return LoadReport(str(path), target.value, self._count(target) - before)
+
+    def load_bytes(self, data: bytes, fmt: ox.RdfFormat, graph: str, source: str) -> LoadReport:
+        rdfio.check_safe(data, fmt, source)
+        target = checked_iri(graph)
+        before = self._count(target)
+        try:
+            self._store.load(data, format=fmt, to_graph=target)
+        except (SyntaxError, ValueError) as exc:
+            raise rdfio.syntax_error(source, exc) from None
+        return LoadReport(source, target.value, self._count(target) - before)
+
+    def _count(self, graph: ox.NamedNode) -> int:
+        result = self.query(
+            resources.internal_query("count-graph.rq"), bindings={"graph": graph}, default_graphs=[]
+        )
+        assert isinstance(result, Rows)
+        return int(value_of(result.rows[0][1])) if result.rows else 0
+
+    def drop(self, graph: str) -> None:
+        target = checked_iri(graph)
+        if not self._store.contains_named_graph(target):
+            raise NotFoundError(f"no graph named {graph}")
+        self._store.remove_graph(target)
+
+    def graphs(self) -> list[GraphInfo]:
+        result = self.query(resources.internal_query("list-graphs.rq"), default_graphs=[])
+        assert isinstance(result, Rows)
+        return [GraphInfo(value_of(g), int(value_of(n))) for g, n in result.rows]
+
+    def has_graph(self, graph: str) -> bool:
+        return bool(self._store.contains_named_graph(checked_iri(graph)))
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+
+
+class SparqlEndpointStore:
+    """Any SPARQL 1.1 server, through SPARQLWrapper for query and update.
+
+    The server must answer queries over the union of its named graphs (Oxigraph: ``--union-default-graph``;
+    Fuseki/TDB2: ``tdb2:unionDefaultGraph true``); see docs/scale-out.md.
+    """
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        update_endpoint: str | None = None,
+        graph_store_endpoint: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint
+        self.graph_store_endpoint = graph_store_endpoint
+        self._username = username
+        self._password = password
+        self._token = token
+        self._timeout = timeout
+
+    def _wrapper(self, endpoint: str) -> SPARQLWrapper:
+        wrapper = SPARQLWrapper(endpoint)
+        wrapper.setMethod(POST)
+        wrapper.setTimeout(int(self._timeout))
+        if self._username is not None:
+            wrapper.setCredentials(self._username, self._password or "")
+        if self._token is not None:
+            wrapper.addCustomHttpHeader("Authorization", f"Bearer {self._token}")
+        return wrapper
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self._token is not None:
+            return {"Authorization": f"Bearer {self._token}"}
+        if self._username is not None:
+            pair = f"{self._username}:{self._password or ''}".encode()
+            return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+        return {}
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        text = sparql + _values_clause(bindings) if bindings else sparql
+        wrapper = self._wrapper(self.query_endpoint)
+        wrapper.setQuery(text)
+        for g in default_graphs or ():
+            wrapper.addParameter("default-graph-uri", checked_iri(g).value)
+        for g in named_graphs or ():
+            wrapper.addParameter("named-graph-uri", checked_iri(g).value)
+        graph_query = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
+        wrapper.setReturnFormat(N3 if graph_query else JSON)
+        if graph_query:
+            wrapper.addCustomHttpHeader("Accept", "application/n-triples")
+        body = self._send(wrapper)
+        try:
+            if graph_query:
+                return Triples([q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)])
+            answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.query_endpoint} sent an answer that does not parse: {exc}") from None
+        return from_oxigraph(answer)
+
+    def _send(self, wrapper: SPARQLWrapper) -> bytes:
+        try:
+            response = wrapper.query().response
+            return bytes(response.read())
+        except SPARQLWrapperException as exc:
+            message = str(exc)
+            if "QueryBadFormed" in type(exc).__name__ or "400" in message[:40]:
+                raise QuerySyntaxError(f"the endpoint refused the query: {message}") from None
+            raise StoreError(f"{wrapper.endpoint}: {message}") from None
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:500]
+            if exc.code == 400:
+                raise QuerySyntaxError(f"the endpoint refused the query: {detail}") from None
+            raise StoreError(f"{wrapper.endpoint} answered HTTP {exc.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreError(f"cannot reach {wrapper.endpoint}: {exc}") from None
+
+    def update(self, sparql: str) -> None:
+        if self.update_endpoint is None:
+            raise StoreError("this store has no update endpoint; give --update-endpoint")
+        wrapper = self._wrapper(self.update_endpoint)
+        wrapper.setQuery(sparql)
+        self._send(wrapper)
+
+    def load(self, path: Path, graph: str | None = None, fmt: str | None = None) -> LoadReport:
+        rdf_format = rdfio.format_for(path, fmt)
+        data = rdfio.read_bytes(path)
+        return self.load_bytes(
+            data, rdf_format, graph or graph_for_file(path), str(path), path.resolve().as_uri()
+        )
+
+    def load_bytes(
+        self, data: bytes, fmt: ox.RdfFormat, graph: str, source: str, base_iri: str | None = None
+    ) -> LoadReport:
+        """Parse locally first (so a bad file never reaches the server), then send it in one request."""
+        target = checked_iri(graph)
+        quads = rdfio.parse_quads(data, fmt, source, base_iri=base_iri)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        payload = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        if self.graph_store_endpoint is not None:
+            url = self.graph_store_endpoint + "?" + urllib.parse.urlencode({"graph": target.value})
+            request = urllib.request.Request(url, data=payload, method="POST")
+            request.add_header("Content-Type", "application/n-triples")
+            for key, value in self._auth_headers().items():
+                request.add_header(key, value)
+            try:
+                with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                    response.read()
+            except urllib.error.HTTPError as exc:
+                raise StoreError(f"graph store answered HTTP {exc.code} for {source}") from None
+            except (urllib.error.URLError, OSError) as exc:
+                raise StoreError(f"cannot reach {self.graph_store_endpoint}: {exc}") from None
+        else:
+            text = resources.internal_query("insert-data.ru")
+            self.update(text.replace("$graph", str(target)).replace("$triples", payload.decode("utf-8")))
+        return LoadReport(source, target.value, len(set(triples)))
+
+    def drop(self, graph: str) -> None:
+        target = checked_iri(graph)
+        if all(info.name != target.value for info in self.graphs()):
+            raise NotFoundError(f"no graph named {graph}")
+        self.update(resources.internal_query("drop-graph.ru").replace("$graph", str(target)))
+
+    def graphs(self) -> list[GraphInfo]:
+        result = self.query(resources.internal_query("list-graphs.rq"))
+        assert isinstance(result, Rows)
+        return [GraphInfo(value_of(g), int(value_of(n))) for g, n in result.rows]
+
+    def has_graph(self, graph: str) -> bool:
+        return any(info.name == graph for info in self.graphs())
+
+    def close(self) -> None:
+        pass
+
+
+def open_store(
+    path: Path | str | None = None,
+    endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    graph_store_endpoint: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    token: str | None = None,
+) -> OxigraphStore | SparqlEndpointStore:
+    """The store the user asked for: a remote endpoint, a directory, or memory."""
+    if endpoint is not None and path is not None:
+        raise UserInputError("give either a store directory or an endpoint, not both")
+    if endpoint is not None:
+        return SparqlEndpointStore(
+            endpoint, update_endpoint, graph_store_endpoint, username=username, password=password, token=token
+        )
+    return OxigraphStore(path)
+
+
+def ensure_reference_graphs(store: OxigraphStore | SparqlEndpointStore) -> None:
+    """Load the ontology and the catalogues once, each into its own graph."""
+    present = {info.name for info in store.graphs()}
+    for path in resources.ontology_files():
+        graph = (
+            ONTOLOGY_GRAPH
+            if path == resources.ontology_file()
+            else (CATALOGUE_GRAPH if path == resources.catalogue_file() else GRAPH_BASE + path.stem)
+        )
+        if graph not in present:
+            store.load(path, graph=graph)
