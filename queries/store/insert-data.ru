@@ -1,4 +1,4 @@
-# Internal: insert a batch of N-Triples into a graph; $graph and $triples come from validated terms.
-INSERT DATA { GRAPH $graph {
-$triples
-} }
+# Internal: insert parsed data; $blocks is a sequence of GRAPH <iri> { N-Triples } built from parsed terms.
+INSERT DATA {
+$blocks
+}

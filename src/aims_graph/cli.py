@@ -11,10 +11,21 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, rdfio
 from .config import Settings
 from .errors import AimsGraphError, UserInputError
+from .namespaces import PREFIXES
+from .results import (
+    GRAPH_FORMATS,
+    SELECT_FORMATS,
+    QueryResult,
+    Rows,
+    Triples,
+    serialize_rows,
+    serialize_triples,
+)
 from .store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs, open_store
+from .tables import text_table
 
 Command = Callable[[argparse.Namespace], int]
 AnyStore = OxigraphStore | SparqlEndpointStore
@@ -115,6 +126,65 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UserInputError(f"--param takes key=value, got {pair!r}")
+        params[key.strip()] = value
+    return params
+
+
+def _print_result(result: QueryResult, fmt: str) -> None:
+    if isinstance(result, Triples):
+        graph_fmt = fmt if fmt in GRAPH_FORMATS else "turtle"
+        _write_output(serialize_triples(result, GRAPH_FORMATS[graph_fmt], PREFIXES), None)
+    elif fmt == "table":
+        print(
+            text_table(result) if isinstance(result, Rows) else ("true\n" if result.value else "false\n"),
+            end="",
+        )
+    elif fmt in SELECT_FORMATS:
+        _write_output(serialize_rows(result, fmt), None)
+    else:
+        raise UserInputError(
+            f"format {fmt!r} is for CONSTRUCT/DESCRIBE results; use table, json, xml, csv or tsv"
+        )
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .queries import get_query, named_queries, run_query
+
+    if args.list or not args.name:
+        for query in named_queries().values():
+            described = ", ".join(f"{p.name} ({p.kind})" for p in query.params) or "no parameters"
+            print(f"{query.name}  [{described}]\n    {query.summary}")
+        return 0
+    get_query(args.name)
+    params = _parse_params(args.param)
+    store = store_from_args(args)
+    _print_result(run_query(store, args.name, **params), args.format)
+    return 0
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    if (args.query is None) == (args.file is None):
+        raise UserInputError("give the query text or --file, not both or neither")
+    text = args.query if args.query is not None else rdfio.read_bytes(args.file).decode("utf-8", "replace")
+    store = store_from_args(args)
+    _print_result(store.query(text), args.format)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .audit_reports import build_report, render
+
+    store = store_from_args(args)
+    _write_output(render(build_report(store, args.kind), args.format), args.out)
+    return 0
+
+
 def _write_output(payload: bytes | str, out: Path | None) -> None:
     data = payload.encode("utf-8") if isinstance(payload, str) else payload
     if out is None:
@@ -158,6 +228,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "drop"])
     p.add_argument("graph", nargs="?", metavar="IRI")
     p.set_defaults(func=cmd_graphs)
+
+    p = sub.add_parser("query", help="run a named traceability query (--list shows them)")
+    _store_options(p)
+    p.add_argument("name", nargs="?", metavar="NAME")
+    p.add_argument("--list", action="store_true", help="list the named queries and their parameters")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a parameter: an IRI, a CURIE (iso42001:A-6-2-4) or a notation (A.6.2.4)",
+    )
+    p.add_argument("--format", choices=["table", "json", "xml", "csv", "tsv"], default="table")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("sparql", help="run an ad hoc SPARQL query")
+    _store_options(p)
+    p.add_argument("query", nargs="?", metavar="QUERY")
+    p.add_argument("--file", type=Path, metavar="F")
+    p.add_argument(
+        "--format", default="table", choices=["table", "json", "xml", "csv", "tsv", "turtle", "nt", "jsonld"]
+    )
+    p.set_defaults(func=cmd_sparql)
+
+    p = sub.add_parser("report", help="write an auditor's report built on the named queries")
+    _store_options(p)
+    p.add_argument("kind", choices=["soa", "risks", "trace"])
+    p.add_argument("--format", choices=["md", "csv", "html"], default="md")
+    p.add_argument("--out", type=Path, metavar="FILE")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("generate", help="write a deterministic synthetic organisation")
     p.add_argument("--systems", type=int, required=True, metavar="N")

@@ -79,5 +79,10 @@ GAPS_EXAMPLE = "gaps-org"
 
 
 def internal_query(name: str) -> str:
-    """A SPARQL text the library itself uses (queries/store/), not part of the named-query catalogue."""
-    return (resource_dir("queries") / "store" / name).read_text(encoding="utf-8")
+    """A SPARQL text the library itself uses (queries/store/), not part of the named-query catalogue.
+
+    Comment lines are dropped: SPARQLWrapper guesses query or update from the text and a leading comment
+    makes it guess wrong.
+    """
+    text = (resource_dir("queries") / "store" / name).read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))

@@ -148,7 +148,7 @@ class OxigraphStore:
         rdf_format = rdfio.format_for(path, fmt)
         rdfio.check_file_safe(path, rdf_format)
         target = checked_iri(graph or graph_for_file(path))
-        before = self._count(target)
+        before = self._count(target, rdf_format)
         try:
             size = path.stat().st_size
             with path.open("rb") as raw:
@@ -163,19 +163,22 @@ class OxigraphStore:
             raise rdfio.syntax_error(str(path), exc) from None
         except OSError as exc:
             raise FileFormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-        return LoadReport(str(path), target.value, self._count(target) - before)
+        return LoadReport(str(path), target.value, self._count(target, rdf_format) - before)
 
     def load_bytes(self, data: bytes, fmt: ox.RdfFormat, graph: str, source: str) -> LoadReport:
         rdfio.check_safe(data, fmt, source)
         target = checked_iri(graph)
-        before = self._count(target)
+        before = self._count(target, fmt)
         try:
             self._store.load(data, format=fmt, to_graph=target)
         except (SyntaxError, ValueError) as exc:
             raise rdfio.syntax_error(source, exc) from None
-        return LoadReport(source, target.value, self._count(target) - before)
+        return LoadReport(source, target.value, self._count(target, fmt) - before)
 
-    def _count(self, graph: ox.NamedNode) -> int:
+    def _count(self, graph: ox.NamedNode, fmt: ox.RdfFormat) -> int:
+        """Triples in the target graph; for dataset formats, which spread over graphs, the whole store."""
+        if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+            return len(self._store)
         result = self.query(
             resources.internal_query("count-graph.rq"), bindings={"graph": graph}, default_graphs=[]
         )
@@ -308,28 +311,41 @@ class SparqlEndpointStore:
     def load_bytes(
         self, data: bytes, fmt: ox.RdfFormat, graph: str, source: str, base_iri: str | None = None
     ) -> LoadReport:
-        """Parse locally first (so a bad file never reaches the server), then send it in one request."""
+        """Parse locally first (so a bad file never reaches the server), then send it in one request.
+
+        Triples go into ``graph``; quads of a dataset file (TriG, N-Quads) keep their own graph names.
+        """
         target = checked_iri(graph)
-        quads = rdfio.parse_quads(data, fmt, source, base_iri=base_iri)
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        payload = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-        if self.graph_store_endpoint is not None:
-            url = self.graph_store_endpoint + "?" + urllib.parse.urlencode({"graph": target.value})
-            request = urllib.request.Request(url, data=payload, method="POST")
-            request.add_header("Content-Type", "application/n-triples")
-            for key, value in self._auth_headers().items():
-                request.add_header(key, value)
-            try:
-                with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                    response.read()
-            except urllib.error.HTTPError as exc:
-                raise StoreError(f"graph store answered HTTP {exc.code} for {source}") from None
-            except (urllib.error.URLError, OSError) as exc:
-                raise StoreError(f"cannot reach {self.graph_store_endpoint}: {exc}") from None
+        by_graph: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
+        for quad in rdfio.parse_quads(data, fmt, source, base_iri=base_iri):
+            name = target if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
+            by_graph.setdefault(name, []).append(quad.triple)
+        if self.graph_store_endpoint is not None and set(by_graph) <= {target}:
+            self._post_graph(target, by_graph.get(target, []), source)
         else:
-            text = resources.internal_query("insert-data.ru")
-            self.update(text.replace("$graph", str(target)).replace("$triples", payload.decode("utf-8")))
-        return LoadReport(source, target.value, len(set(triples)))
+            blocks = "\n".join(
+                f"GRAPH {name} {{\n{(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b'').decode()}}}"
+                for name, triples in by_graph.items()
+            )
+            self.update(resources.internal_query("insert-data.ru").replace("$blocks", blocks))
+        return LoadReport(source, target.value, sum(len(set(t)) for t in by_graph.values()))
+
+    def _post_graph(self, target: ox.NamedNode, triples: list[ox.Triple], source: str) -> None:
+        """Graph Store Protocol POST: one request, which the server applies as a whole."""
+        assert self.graph_store_endpoint is not None
+        payload = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        url = self.graph_store_endpoint + "?" + urllib.parse.urlencode({"graph": target.value})
+        request = urllib.request.Request(url, data=payload, method="POST")
+        request.add_header("Content-Type", "application/n-triples")
+        for key, value in self._auth_headers().items():
+            request.add_header(key, value)
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            raise StoreError(f"graph store answered HTTP {exc.code} for {source}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreError(f"cannot reach {self.graph_store_endpoint}: {exc}") from None
 
     def drop(self, graph: str) -> None:
         target = checked_iri(graph)

@@ -1,0 +1,47 @@
+"""Resolving what users type for a catalogue entry: a notation (A.6.2.4, 6.1.3, C.3.4) or its IRI."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pyoxigraph as ox
+
+from . import resources
+from .namespaces import ISO42001
+
+SKOS_NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
+NOTATION = re.compile(r"^(?:[AC](?:\.\d+)*|\d+(?:\.\d+)*)$")
+
+
+@cache
+def notation_index() -> dict[str, ox.NamedNode]:
+    """Notation -> IRI for every catalogue entry, read from the packaged catalogue (not from a store)."""
+    path = resources.catalogue_file()
+    quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    return {
+        q.object.value: q.subject
+        for q in quads
+        if q.predicate == SKOS_NOTATION
+        and isinstance(q.subject, ox.NamedNode)
+        and isinstance(q.object, ox.Literal)
+    }
+
+
+def looks_like_notation(text: str) -> bool:
+    return bool(NOTATION.match(text.strip()))
+
+
+def resolve_notation(text: str) -> ox.NamedNode | None:
+    """The catalogue IRI for a notation, or None when no entry has that notation."""
+    return notation_index().get(text.strip())
+
+
+def notation_of(iri: str) -> str | None:
+    """The notation of a catalogue IRI (iso42001:A-6-2-4 -> A.6.2.4), if it is one."""
+    if not iri.startswith(str(ISO42001)):
+        return None
+    for notation, node in notation_index().items():
+        if node.value == iri:
+            return notation
+    return None

@@ -1,0 +1,106 @@
+"""Real servers on loopback for tests: `oxigraph serve` from the PyPI package, and a hit-counting listener."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(found).exists():
+        raise RuntimeError("the `oxigraph` command is missing: install the PyPI package `oxigraph`")
+    return found
+
+
+@dataclass
+class OxigraphServer:
+    base: str
+
+    @property
+    def query(self) -> str:
+        return self.base + "/query"
+
+    @property
+    def update(self) -> str:
+        return self.base + "/update"
+
+    @property
+    def store(self) -> str:
+        return self.base + "/store"
+
+
+@contextmanager
+def oxigraph_serve(location: Path | None = None) -> Iterator[OxigraphServer]:
+    """Start `oxigraph serve` on a free loopback port with a union default graph, and stop it after."""
+    port = free_port()
+    command = [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    if location is not None:
+        command += ["--location", str(location)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"oxigraph serve did not start: {process.stderr.read()!r}") from None
+                time.sleep(0.1)
+        yield OxigraphServer(base)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+class HitCounter:
+    """A local HTTP listener that counts every request it receives; used to prove nothing is fetched."""
+
+    def __init__(self) -> None:
+        self.hits = 0
+        counter = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                counter.hits += 1
+                body = b'{"@context": {"name": "http://schema.org/name"}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/ld+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> HitCounter:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
