@@ -13,6 +13,10 @@ from .tables import cells, csv_table, html_table, markdown_table
 
 REPORTS = ("soa", "risks", "trace")
 FORMATS = ("md", "csv", "html")
+REPORT_CSS = (
+    "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #bbb;padding:.3em .5em;vertical-align:top}th{background:#eee}"
+)
 
 
 @dataclass
@@ -114,12 +118,10 @@ def render(report: Report, fmt: str) -> str:
         )
     if fmt == "html":
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
+        title = html.escape(report.title)
         return (
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{html.escape(report.title)}</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border:1px solid #bbb;padding:.3em .5em;vertical-align:top}th{background:#eee}</style></head>"
-            f"<body><h1>{html.escape(report.title)}</h1><p>{html.escape(report.intro)}</p><ul>{notes}</ul>\n"
-            + html_table(report.headers, report.body)
-            + "</body></html>\n"
+            f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+            f"<style>{REPORT_CSS}</style></head>\n<body><h1>{title}</h1><p>{html.escape(report.intro)}</p>"
+            f"<ul>{notes}</ul>\n{html_table(report.headers, report.body)}</body></html>\n"
         )
     raise UserInputError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
