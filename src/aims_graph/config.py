@@ -26,6 +26,7 @@ class Settings:
     base_iri: str = "https://w3id.org/aims-graph/"
     token_file: Path | None = None
     query_timeout: float = 30.0
+    workers: int = 2
     row_limit: int = 100_000
     max_body_bytes: int = 50 * 1024 * 1024
     cors_origins: list[str] = field(default_factory=list)

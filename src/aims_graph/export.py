@@ -17,7 +17,9 @@ def reference_files(what: str) -> list[str]:
         return [str(resources.catalogue_file())]
     if what == "all":
         return [str(p) for p in resources.ontology_files()]
-    raise UserInputError(f"unknown export {what!r}; use ontology, catalogue or all")
+    if what == "shapes":
+        return [str(p) for p in resources.shape_files()]
+    raise UserInputError(f"unknown export {what!r}; use ontology, catalogue, shapes or all")
 
 
 def export_reference(what: str, fmt: str) -> bytes:

@@ -79,10 +79,10 @@ GAPS_EXAMPLE = "gaps-org"
 
 
 def internal_query(name: str) -> str:
-    """A SPARQL text the library itself uses (queries/store/), not part of the named-query catalogue.
+    """A SPARQL text the library itself uses (queries/store/, queries/ld/), not a named query.
 
     Comment lines are dropped: SPARQLWrapper guesses query or update from the text and a leading comment
     makes it guess wrong.
     """
-    text = (resource_dir("queries") / "store" / name).read_text(encoding="utf-8")
+    text = (resource_dir("queries") / name).read_text(encoding="utf-8")
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))

@@ -180,7 +180,7 @@ class OxigraphStore:
         if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
             return len(self._store)
         result = self.query(
-            resources.internal_query("count-graph.rq"), bindings={"graph": graph}, default_graphs=[]
+            resources.internal_query("store/count-graph.rq"), bindings={"graph": graph}, default_graphs=[]
         )
         assert isinstance(result, Rows)
         return int(value_of(result.rows[0][1])) if result.rows else 0
@@ -192,7 +192,7 @@ class OxigraphStore:
         self._store.remove_graph(target)
 
     def graphs(self) -> list[GraphInfo]:
-        result = self.query(resources.internal_query("list-graphs.rq"), default_graphs=[])
+        result = self.query(resources.internal_query("store/list-graphs.rq"), default_graphs=[])
         assert isinstance(result, Rows)
         return [GraphInfo(value_of(g), int(value_of(n))) for g, n in result.rows]
 
@@ -327,7 +327,7 @@ class SparqlEndpointStore:
                 f"GRAPH {name} {{\n{(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b'').decode()}}}"
                 for name, triples in by_graph.items()
             )
-            self.update(resources.internal_query("insert-data.ru").replace("$blocks", blocks))
+            self.update(resources.internal_query("store/insert-data.ru").replace("$blocks", blocks))
         return LoadReport(source, target.value, sum(len(set(t)) for t in by_graph.values()))
 
     def _post_graph(self, target: ox.NamedNode, triples: list[ox.Triple], source: str) -> None:
@@ -351,10 +351,10 @@ class SparqlEndpointStore:
         target = checked_iri(graph)
         if all(info.name != target.value for info in self.graphs()):
             raise NotFoundError(f"no graph named {graph}")
-        self.update(resources.internal_query("drop-graph.ru").replace("$graph", str(target)))
+        self.update(resources.internal_query("store/drop-graph.ru").replace("$graph", str(target)))
 
     def graphs(self) -> list[GraphInfo]:
-        result = self.query(resources.internal_query("list-graphs.rq"))
+        result = self.query(resources.internal_query("store/list-graphs.rq"))
         assert isinstance(result, Rows)
         return [GraphInfo(value_of(g), int(value_of(n))) for g, n in result.rows]
 

@@ -1,0 +1,195 @@
+"""The state behind the HTTP API: the store, the query workers, the write token. No FastAPI here."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from .. import resources
+from ..config import Settings
+from ..errors import (
+    AuthenticationError,
+    PermissionDeniedError,
+    UnsafeInputError,
+    UserInputError,
+)
+from ..rdfio import parse_quads, to_rdflib
+from ..report import ValidationReport
+from ..validate import validate
+from ..results import QueryResult, Rows, Term, Triples
+from ..store import OxigraphStore, SparqlEndpointStore, checked_iri, ensure_reference_graphs, open_store
+from ..workers import QueryJob, WorkerPool
+
+# Text that cannot contain a SPARQL keyword: comments, IRIs and string literals (long forms first).
+_NOT_KEYWORDS = re.compile(
+    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
+    re.DOTALL,
+)
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def refuse_service(sparql: str) -> None:
+    """Federated queries would make the server fetch from the network; they are refused before parsing."""
+    if _SERVICE.search(_NOT_KEYWORDS.sub(" ", sparql)):
+        raise UnsafeInputError("SERVICE is not allowed: this endpoint never queries other servers")
+
+
+def read_token(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise UserInputError(f"cannot read the token file {path}: {exc.strerror or exc}") from None
+    if len(token) < 16:
+        raise UserInputError(f"the token in {path} is too short: use at least 16 characters")
+    return token
+
+
+class Service:
+    """Opens the store, loads the data, runs reads in killable workers and writes in this process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.token = read_token(settings.token_file)
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.store: OxigraphStore | SparqlEndpointStore = open_store(
+            path=settings.store,
+            endpoint=settings.endpoint,
+            update_endpoint=settings.update_endpoint,
+            graph_store_endpoint=settings.graph_store_endpoint,
+            username=settings.endpoint_user,
+            password=settings.endpoint_password,
+            token=settings.endpoint_token,
+        )
+        if isinstance(self.store, OxigraphStore):
+            ensure_reference_graphs(self.store)
+        data = list(settings.data)
+        if not data and settings.store is None and settings.endpoint is None:
+            data = [resources.example_file(resources.CONFORMANT_EXAMPLE)]
+        for path in data:
+            self.store.load(path)
+        self.pool: WorkerPool | None = None
+        if isinstance(self.store, OxigraphStore):
+            self.pool = WorkerPool(
+                self.store.raw, self.store.path, size=settings.workers, timeout=settings.query_timeout
+            )
+
+    @property
+    def kind(self) -> str:
+        if isinstance(self.store, SparqlEndpointStore):
+            return "sparql-endpoint"
+        return "oxigraph-disk" if self.store.path is not None else "oxigraph-memory"
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """A read, in a worker that the time limit can kill (embedded store) or on the remote server."""
+        refuse_service(sparql)
+        graphs = [checked_iri(g).value for g in default_graphs] if default_graphs else None
+        names = [checked_iri(g).value for g in named_graphs] if named_graphs else None
+        if self.pool is None:
+            return self.store.query(sparql, bindings, graphs, names)
+        job = QueryJob(sparql, dict(bindings) if bindings else None, graphs, names, self.settings.row_limit)
+        return self.pool.run(job)
+
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Rows:
+        result = self.query(sparql, bindings)
+        assert isinstance(result, Rows)
+        return result
+
+    def check_write(self, authorization: str | None) -> None:
+        """Writes need the configured bearer token; without one configured, writes are off."""
+        if self.token is None:
+            raise PermissionDeniedError(
+                "writes are disabled: start the server with --token-file to enable them"
+            )
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise AuthenticationError("this write needs an Authorization: Bearer token")
+        given = authorization[7:].strip().encode("utf-8")
+        if not hmac.compare_digest(given, self.token.encode("utf-8")):
+            raise PermissionDeniedError("the bearer token is not valid")
+
+    def after_write(self) -> None:
+        if isinstance(self.store, OxigraphStore):
+            self.store.flush()
+        if self.pool is not None:
+            self.pool.renew()
+
+    def replace_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
+        """PUT: the graph's content becomes the body, in one transaction. True when the graph is new."""
+        target = checked_iri(graph)
+        quads = _parse_upload(data, fmt)
+        existed = self.store.has_graph(target.value)
+        triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
+        drop = resources.internal_query("store/drop-graph.ru").replace("$graph", str(target))
+        insert = resources.internal_query("store/insert-data.ru").replace(
+            "$blocks", f"GRAPH {target} {{\n{triples.decode('utf-8')}}}"
+        )
+        self.store.update(drop + " ;\n" + insert)
+        self.after_write()
+        return not existed
+
+    def add_to_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
+        """POST: the body is added to the graph, all or nothing. True when the graph is new."""
+        target = checked_iri(graph)
+        _parse_upload(data, fmt)
+        existed = self.store.has_graph(target.value)
+        self.store.load_bytes(data, fmt, target.value, "request body")
+        self.after_write()
+        return not existed
+
+    def drop_graph(self, graph: str) -> None:
+        self.store.drop(graph)
+        self.after_write()
+
+    def graph_triples(self, graph: str | None) -> list[ox.Triple]:
+        """The triples of one named graph, or of the union default graph when ``graph`` is None."""
+        query = resources.internal_query("ld/graph-content.rq")
+        result = self.query(query, default_graphs=None if graph is None else [checked_iri(graph).value])
+        assert isinstance(result, Triples)
+        return result.triples
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        self.store.close()
+
+
+def _parse_upload(data: bytes, fmt: ox.RdfFormat) -> list[ox.Quad]:
+    return parse_quads(data, fmt, "request body")
+
+
+def store_as_rdflib(store: OxigraphStore | SparqlEndpointStore) -> rdflib.Graph:
+    """Everything the store holds, as one rdflib graph (pyshacl needs one); read through the store's own API."""
+    if isinstance(store, OxigraphStore):
+        return to_rdflib(list(store.raw))
+    result = store.query(resources.internal_query("ld/graph-content.rq"))
+    assert isinstance(result, Triples)
+    return to_rdflib([ox.Quad(t.subject, t.predicate, t.object) for t in result.triples])
+
+
+def validate_upload(
+    store: OxigraphStore | SparqlEndpointStore,
+    data: tuple[bytes, ox.RdfFormat] | None,
+    shapes: tuple[bytes, ox.RdfFormat] | None,
+    engine: str,
+) -> ValidationReport:
+    """Validate posted data (or the whole store) against our shapes or posted ones; all parsing is ours."""
+    graph = to_rdflib(_parse_upload(*data)) if data is not None else store_as_rdflib(store)
+    if shapes is None:
+        return validate(graph, engine=engine)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "shapes.ttl"
+        path.write_text(to_rdflib(_parse_upload(*shapes)).serialize(format="turtle"), encoding="utf-8")
+        return validate(graph, [path], engine=engine)
