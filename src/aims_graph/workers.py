@@ -112,7 +112,7 @@ class _Worker:
 
 
 class WorkerPool:
-    """A fixed number of query workers; callers block (in a thread, never on the event loop) for a free one."""
+    """A fixed number of query workers; callers wait (in a thread, never on the event loop) for a free one."""
 
     def __init__(self, store: ox.Store, path: Path | None, size: int = 2, timeout: float = 30.0) -> None:
         self._store = store

@@ -8,9 +8,9 @@ once. Blocking work runs in a thread (``run_in_threadpool``), never on the event
 from __future__ import annotations
 
 import urllib.parse
-from pathlib import Path
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -27,7 +27,7 @@ from ..errors import AimsGraphError, NotFoundError, TooLargeError, UserInputErro
 from ..export import export_reference
 from ..namespaces import ISO42001, PREFIXES
 from ..queries import bind_params, get_query, named_queries
-from ..results import Boolean, QueryResult, Rows, Triples, serialize_rows, serialize_triples
+from ..results import QueryResult, Rows, Triples, serialize_rows, serialize_triples
 from . import pages
 from .negotiation import GRAPH_TYPES, ROW_MEDIA, ROW_TYPES, choose, wants_html
 from .service import Service, validate_upload
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="aims-graph",
         version=__version__,
-        description="ISO/IEC 42001 knowledge graph: SPARQL, traceability queries, SHACL validation, linked data.",
+        description="ISO/IEC 42001 knowledge graph: SPARQL, traceability queries, SHACL checks, linked data.",
         lifespan=lifespan,
     )
     if settings.cors_origins:

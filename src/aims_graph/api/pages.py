@@ -57,7 +57,8 @@ def href(iri: str) -> str:
 
 def page(title: str, body: str) -> str:
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} · aims-graph'
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)} · aims-graph"
         f'</title><meta name="viewport" content="width=device-width"><style>{STYLE}</style></head><body>'
         '<header><a href="/"><strong>aims-graph</strong></a><a href="/sparql">SPARQL</a>'
         '<a href="/queries">Queries</a><a href="/ontology">Ontology</a><a href="/docs">API</a></header>'
@@ -133,7 +134,8 @@ def resource_page(service: Service, iri: str) -> str | None:
         if t.predicate.value != RDF_TYPE:
             grouped[t.predicate.value].append(t.object)
     rows = "".join(
-        f"<tr><th>{labels.term(ox.NamedNode(p))}</th><td>{'<br>'.join(labels.term(o) for o in objs)}</td></tr>"
+        f"<tr><th>{labels.term(ox.NamedNode(p))}</th>"
+        f"<td>{'<br>'.join(labels.term(o) for o in objs)}</td></tr>"
         for p, objs in sorted(grouped.items())
     )
     parts.append(f"<h2>Properties</h2><table>{rows}</table>")
@@ -165,7 +167,8 @@ def home_page(service: Service) -> str:
 def sparql_page(queries: dict[str, NamedQuery]) -> str:
     examples = "".join(
         f"<li><strong>{html.escape(q.name)}</strong>: {html.escape(q.summary)}"
-        f'<form method="get" action="/sparql"><textarea name="query" rows="4">{html.escape(_strip_header(q.text))}'
+        '<form method="get" action="/sparql"><textarea name="query" rows="4">'
+        f"{html.escape(_strip_header(q.text))}"
         '</textarea><button type="submit">Run</button></form></li>'
         for q in queries.values()
         if not q.params

@@ -21,9 +21,9 @@ from ..errors import (
 )
 from ..rdfio import parse_quads, to_rdflib
 from ..report import ValidationReport
-from ..validate import validate
 from ..results import QueryResult, Rows, Term, Triples
 from ..store import OxigraphStore, SparqlEndpointStore, checked_iri, ensure_reference_graphs, open_store
+from ..validate import validate
 from ..workers import QueryJob, WorkerPool
 
 # Text that cannot contain a SPARQL keyword: comments, IRIs and string literals (long forms first).
@@ -171,7 +171,7 @@ def _parse_upload(data: bytes, fmt: ox.RdfFormat) -> list[ox.Quad]:
 
 
 def store_as_rdflib(store: OxigraphStore | SparqlEndpointStore) -> rdflib.Graph:
-    """Everything the store holds, as one rdflib graph (pyshacl needs one); read through the store's own API."""
+    """Everything the store holds as one rdflib graph (pyshacl needs one), read through the store's API."""
     if isinstance(store, OxigraphStore):
         return to_rdflib(list(store.raw))
     result = store.query(resources.internal_query("ld/graph-content.rq"))
