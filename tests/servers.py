@@ -104,3 +104,46 @@ class HitCounter:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@dataclass
+class ApiServer:
+    base: str
+    process: subprocess.Popen[bytes]
+    token: str | None
+
+
+@contextmanager
+def aims_serve(
+    tmp: Path, token: str | None = None, env: dict[str, str] | None = None, args: list[str] | None = None
+) -> Iterator[ApiServer]:
+    """Run `aims-graph serve` (real uvicorn) on a free loopback port until the block ends."""
+    import os
+
+    port = free_port()
+    command = [sys.executable, "-m", "aims_graph.cli", "serve", "--port", str(port), *(args or [])]
+    if token is not None:
+        token_file = tmp / "token"
+        token_file.write_text(token)
+        command += ["--token-file", str(token_file)]
+    process = subprocess.Popen(
+        command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"aims-graph serve did not start: {process.stderr.read()!r}") from None
+                time.sleep(0.2)
+        yield ApiServer(base, process, token)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -24,6 +24,7 @@ from .errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreError
 from .namespaces import GRAPH_BASE
 from .progress import ProgressReader
 from .results import QueryResult, Rows, Term, Triples, from_oxigraph, value_of
+from .sparql_text import has_dataset_clause
 
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 CATALOGUE_GRAPH = GRAPH_BASE + "catalogue"
@@ -56,6 +57,25 @@ def checked_iri(value: str) -> ox.NamedNode:
     if ":" not in value:
         raise UserInputError(f"not an absolute IRI: {value!r}")
     return node
+
+
+def query_options(
+    sparql: str,
+    bindings: Mapping[str, Term] | None,
+    default_graphs: Sequence[str] | None,
+    named_graphs: Sequence[str] | None,
+) -> dict[str, object]:
+    """pyoxigraph query arguments: the union of graphs is the default graph unless the query says otherwise."""
+    options: dict[str, object] = {}
+    if default_graphs is not None:
+        options["default_graph"] = [checked_iri(g) for g in default_graphs]
+    elif not has_dataset_clause(sparql):
+        options["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        options["named_graphs"] = [checked_iri(g) for g in named_graphs]
+    if bindings:
+        options["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+    return options
 
 
 @runtime_checkable
@@ -118,15 +138,7 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        kwargs: dict[str, object] = {}
-        if default_graphs is not None:
-            kwargs["default_graph"] = [checked_iri(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [checked_iri(g) for g in named_graphs]
-        if bindings:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        kwargs = query_options(sparql, bindings, default_graphs, named_graphs)
         try:
             answer = self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
             return from_oxigraph(answer)

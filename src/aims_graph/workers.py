@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from .errors import QuerySyntaxError, QueryTimeoutError, StoreError, TooLargeError, UserInputError
 from .results import Boolean, QueryResult, Rows, Term, Triples
+from .store import query_options
 
 _FORK = multiprocessing.get_context("fork")
 
@@ -40,15 +41,7 @@ class QueryJob:
 
 def execute(store: ox.Store, job: QueryJob) -> QueryResult:
     """Run one query to completion, refusing results larger than the row cap."""
-    kwargs: dict[str, object] = {}
-    if job.default_graphs is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.named_graphs is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    if job.bindings:
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in job.bindings.items()}
+    kwargs = query_options(job.sparql, job.bindings, job.default_graphs, job.named_graphs)
     answer = store.query(job.sparql, **kwargs)  # type: ignore[arg-type]
     if isinstance(answer, ox.QueryBoolean):
         return Boolean(bool(answer))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,21 +21,15 @@ from ..errors import (
 from ..rdfio import parse_quads, to_rdflib
 from ..report import ValidationReport
 from ..results import QueryResult, Rows, Term, Triples
+from ..sparql_text import uses_service
 from ..store import OxigraphStore, SparqlEndpointStore, checked_iri, ensure_reference_graphs, open_store
 from ..validate import validate
 from ..workers import QueryJob, WorkerPool
 
-# Text that cannot contain a SPARQL keyword: comments, IRIs and string literals (long forms first).
-_NOT_KEYWORDS = re.compile(
-    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
-    re.DOTALL,
-)
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
-
 
 def refuse_service(sparql: str) -> None:
     """Federated queries would make the server fetch from the network; they are refused before parsing."""
-    if _SERVICE.search(_NOT_KEYWORDS.sub(" ", sparql)):
+    if uses_service(sparql):
         raise UnsafeInputError("SERVICE is not allowed: this endpoint never queries other servers")
 
 
