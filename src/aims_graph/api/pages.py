@@ -99,6 +99,7 @@ def _rows_table(rows: Rows, labels: _Labels, skip: str) -> str:
 SECTIONS: dict[str, list[tuple[str, str, str]]] = {
     str(AIMS.Control): [
         ("Risks this control covers", "risks-for-control", "control"),
+        ("Evidence", "control-evidence", "control"),
         ("Mappings to other frameworks", "crosswalk", "control"),
     ],
     str(AIMS.Risk): [("Controls that cover this risk", "controls-for-risk", "risk")],
