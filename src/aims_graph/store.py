@@ -65,7 +65,7 @@ def query_options(
     default_graphs: Sequence[str] | None,
     named_graphs: Sequence[str] | None,
 ) -> dict[str, object]:
-    """pyoxigraph query arguments: the union of graphs is the default graph unless the query says otherwise."""
+    """pyoxigraph query arguments: the union of all graphs is the default graph unless the query names one."""
     options: dict[str, object] = {}
     if default_graphs is not None:
         options["default_graph"] = [checked_iri(g) for g in default_graphs]
