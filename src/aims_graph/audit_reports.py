@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass
 
 from .errors import UserInputError
+from .namespaces import PREFIXES
 from .queries import run_query
 from .results import Rows, display
 from .store import Store
@@ -42,7 +43,7 @@ def _soa(store: Store) -> Report:
                 display(row["label"]),
                 {"true": "yes", "false": "no"}.get(applicable, "") if covered else "NOT IN SoA",
                 display(row.get("justification")),
-                display(row.get("status")).removeprefix("aims:"),
+                display(row.get("status"), PREFIXES).removeprefix("aims:"),
                 display(row.get("evidenceCount")),
             ]
         )
