@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
+import rdflib
 from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
@@ -407,3 +408,12 @@ def ensure_reference_graphs(store: OxigraphStore | SparqlEndpointStore) -> None:
         )
         if graph not in present:
             store.load(path, graph=graph)
+
+
+def store_as_rdflib(store: OxigraphStore | SparqlEndpointStore) -> rdflib.Graph:
+    """Everything the store holds as one rdflib graph (pyshacl needs one), read through the store's API."""
+    if isinstance(store, OxigraphStore):
+        return rdfio.to_rdflib(list(store.raw))
+    result = store.query(resources.internal_query("ld/graph-content.rq"))
+    assert isinstance(result, Triples)
+    return rdfio.to_rdflib([ox.Quad(t.subject, t.predicate, t.object) for t in result.triples])

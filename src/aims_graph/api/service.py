@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
 
 from .. import resources
 from ..config import Settings
@@ -22,8 +21,15 @@ from ..rdfio import parse_quads, to_rdflib
 from ..report import ValidationReport
 from ..results import QueryResult, Rows, Term, Triples
 from ..sparql_text import uses_service
-from ..store import OxigraphStore, SparqlEndpointStore, checked_iri, ensure_reference_graphs, open_store
-from ..validate import validate
+from ..store import (
+    OxigraphStore,
+    SparqlEndpointStore,
+    checked_iri,
+    ensure_reference_graphs,
+    open_store,
+    store_as_rdflib,
+)
+from ..user_shapes import validate_with_shapes
 from ..workers import QueryJob, WorkerPool
 
 
@@ -163,15 +169,6 @@ def _parse_upload(data: bytes, fmt: ox.RdfFormat) -> list[ox.Quad]:
     return parse_quads(data, fmt, "request body")
 
 
-def store_as_rdflib(store: OxigraphStore | SparqlEndpointStore) -> rdflib.Graph:
-    """Everything the store holds as one rdflib graph (pyshacl needs one), read through the store's API."""
-    if isinstance(store, OxigraphStore):
-        return to_rdflib(list(store.raw))
-    result = store.query(resources.internal_query("ld/graph-content.rq"))
-    assert isinstance(result, Triples)
-    return to_rdflib([ox.Quad(t.subject, t.predicate, t.object) for t in result.triples])
-
-
 def validate_upload(
     store: OxigraphStore | SparqlEndpointStore,
     data: tuple[bytes, ox.RdfFormat] | None,
@@ -180,9 +177,5 @@ def validate_upload(
 ) -> ValidationReport:
     """Validate posted data (or the whole store) against our shapes or posted ones; all parsing is ours."""
     graph = to_rdflib(_parse_upload(*data)) if data is not None else store_as_rdflib(store)
-    if shapes is None:
-        return validate(graph, engine=engine)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "shapes.ttl"
-        path.write_text(to_rdflib(_parse_upload(*shapes)).serialize(format="turtle"), encoding="utf-8")
-        return validate(graph, [path], engine=engine)
+    user_shapes = [to_rdflib(_parse_upload(*shapes))] if shapes is not None else None
+    return validate_with_shapes(graph, user_shapes, engine)
