@@ -48,7 +48,8 @@ def test_json_and_turtle(tmp_path: Path) -> None:
 def test_user_shapes_replace_ours(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shapes = tmp_path / "mine.ttl"
     shapes.write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix aims: <https://w3id.org/aims-graph/ontology#> .\n"
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix aims: <https://w3id.org/aims-graph/ontology#> .\n"
         "<https://example.org/s/NeedsComment> a sh:NodeShape ; sh:targetClass aims:AISystem ;\n"
         "  sh:property [ sh:path <http://www.w3.org/2000/01/rdf-schema#comment> ; sh:minCount 1 ] .\n"
     )

@@ -294,7 +294,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p.set_defaults(func=cmd_generate)
 
+    for register in _command_modules():
+        register(sub)
     return parser
+
+
+def _command_modules() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
+    """Commands that live beside their feature (each module's ``register`` adds its subcommands)."""
+    from importlib import import_module
+
+    found = []
+    for name in ("spreadsheet.commands", "crosswalk_commands", "reason_commands", "validate_commands"):
+        try:
+            module = import_module(f".{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(__package__ or "aims_graph"):
+                continue
+            raise
+        found.append(module.register)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
