@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import io
 from dataclasses import dataclass
 
+from .charts import coverage, to_png, to_svg
 from .errors import UserInputError
 from .namespaces import PREFIXES
 from .queries import run_query
@@ -12,8 +14,17 @@ from .results import Rows, display
 from .store import Store
 from .tables import cells, csv_table, html_table, markdown_table
 
-REPORTS = ("soa", "risks", "trace")
-FORMATS = ("md", "csv", "html")
+REPORTS = ("soa", "risks", "trace", "coverage")
+FORMATS = ("md", "csv", "html", "xlsx")
+CHART_FORMATS = ("svg", "png", "html")
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+}
 REPORT_CSS = (
     "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
     "td,th{border:1px solid #bbb;padding:.3em .5em;vertical-align:top}th{background:#eee}"
@@ -105,8 +116,60 @@ def _trace(store: Store) -> Report:
 def build_report(store: Store, kind: str) -> Report:
     builders = {"soa": _soa, "risks": _risks, "trace": _trace}
     if kind not in builders:
+        if kind == "coverage":
+            raise UserInputError("coverage is a chart: ask for it as svg, png or html")
         raise UserInputError(f"unknown report {kind!r}; use one of {', '.join(REPORTS)}")
     return builders[kind](store)
+
+
+def to_xlsx(report: Report) -> bytes:
+    """The report as a workbook: a sheet with the table, a second with the notes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = report.title[:31]
+    sheet.append(report.headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in report.body:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    notes = book.create_sheet("Notes")
+    for line in [report.title, report.intro, *report.notes]:
+        notes.append([line])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def produce(store: Store, kind: str, fmt: str) -> tuple[bytes, str]:
+    """One report in one format, with its media type: what both the CLI and the API hand out."""
+    if kind == "coverage":
+        if fmt not in CHART_FORMATS:
+            raise UserInputError(f"the coverage chart comes as {', '.join(CHART_FORMATS)}, not {fmt!r}")
+        cov = coverage(store)
+        if fmt == "png":
+            return to_png(cov), MEDIA_TYPES["png"]
+        svg = to_svg(cov)
+        if fmt == "svg":
+            return svg.encode("utf-8"), MEDIA_TYPES["svg"]
+        return _html_page("Control coverage", svg).encode("utf-8"), MEDIA_TYPES["html"]
+    report = build_report(store, kind)
+    if fmt == "xlsx":
+        return to_xlsx(report), MEDIA_TYPES["xlsx"]
+    if fmt not in FORMATS:
+        raise UserInputError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return render(report, fmt).encode("utf-8"), MEDIA_TYPES[fmt]
+
+
+def _html_page(title: str, body: str) -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{REPORT_CSS}</style></head>\n<body><h1>{html.escape(title)}</h1>\n{body}</body></html>\n"
+    )
 
 
 def render(report: Report, fmt: str) -> str:
@@ -114,15 +177,10 @@ def render(report: Report, fmt: str) -> str:
         return csv_table(report.headers, report.body)
     if fmt == "md":
         notes = "".join(f"- {n}\n" for n in report.notes)
-        return f"# {report.title}\n\n{report.intro}\n\n{notes}\n" + markdown_table(
-            report.headers, report.body
-        )
+        table = markdown_table(report.headers, report.body)
+        return f"# {report.title}\n\n{report.intro}\n\n{notes}\n{table}"
     if fmt == "html":
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
-        title = html.escape(report.title)
-        return (
-            f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-            f"<style>{REPORT_CSS}</style></head>\n<body><h1>{title}</h1><p>{html.escape(report.intro)}</p>"
-            f"<ul>{notes}</ul>\n{html_table(report.headers, report.body)}</body></html>\n"
-        )
+        table = html_table(report.headers, report.body)
+        return _html_page(report.title, f"<p>{html.escape(report.intro)}</p><ul>{notes}</ul>\n{table}")
     raise UserInputError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")

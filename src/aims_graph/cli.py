@@ -178,10 +178,12 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .audit_reports import build_report, render
+    from .audit_reports import produce
 
     store = store_from_args(args)
-    _write_output(render(build_report(store, args.kind), args.format), args.out)
+    fmt = args.format or ("svg" if args.kind == "coverage" else "md")
+    payload, _media = produce(store, args.kind, fmt)
+    _write_output(payload, args.out)
     return 0
 
 
@@ -275,8 +277,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="write an auditor's report built on the named queries")
     _store_options(p)
-    p.add_argument("kind", choices=["soa", "risks", "trace"])
-    p.add_argument("--format", choices=["md", "csv", "html"], default="md")
+    p.add_argument(
+        "kind",
+        choices=["soa", "risks", "trace", "coverage"],
+        help="Statement of Applicability, risk register, traceability matrix, coverage chart",
+    )
+    p.add_argument(
+        "--format",
+        choices=["md", "csv", "html", "xlsx", "svg", "png"],
+        default=None,
+        help="md, csv, html or xlsx for tables; svg, png or html for the coverage chart",
+    )
     p.add_argument("--out", type=Path, metavar="FILE")
     p.set_defaults(func=cmd_report)
 
