@@ -84,9 +84,7 @@ def test_query_list_and_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert payload["head"]["vars"][:2] == ["control", "risk"] and payload["results"]["bindings"]
 
 
-@pytest.mark.parametrize(
-    "fmt,first", [("csv", "control,risk"), ("tsv", "?control\t?risk"), ("table", "control")]
-)
+@pytest.mark.parametrize("fmt,first", [("csv", "control,risk"), ("tsv", "?control\t?risk"), ("table", "control")])
 def test_query_formats(fmt: str, first: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         main(
@@ -130,21 +128,14 @@ def test_sparql_ask_and_construct(capsys: pytest.CaptureFixture[str]) -> None:
 def test_load_list_and_drop_on_disk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = str(tmp_path / "store")
     assert main(["load", "--store", store, str(CONFORMANT)]) == 0
-    assert (
-        "triples into <https://w3id.org/aims-graph/graph/file/conformant-org.ttl>" in capsys.readouterr().out
-    )
+    assert "triples into <https://w3id.org/aims-graph/graph/file/conformant-org.ttl>" in capsys.readouterr().out
     assert main(["graphs", "--store", store, "list"]) == 0
     listed = capsys.readouterr().out
     assert "graph/ontology" in listed and "conformant-org.ttl" in listed
-    assert (
-        main(
-            ["graphs", "--store", store, "drop", "https://w3id.org/aims-graph/graph/file/conformant-org.ttl"]
-        )
-        == 0
-    )
+    assert main(["graphs", "--store", store, "drop", "https://w3id.org/aims-graph/graph/file/conformant-org.ttl"]) == 0
     capsys.readouterr()
     assert main(["query", "ai-systems", "--store", store, "--format", "csv"]) == 0
-    assert capsys.readouterr().out.strip() == "system,label,owner,stage,inScope,risks"
+    assert capsys.readouterr().out.strip() == "system,label,owner,ownerLabel,stage,stageLabel,inScope,risks"
 
 
 def test_load_needs_a_lasting_store() -> None:

@@ -33,9 +33,7 @@ def test_example_parses_and_uses_declared_terms(path: Path) -> None:
     graph = Graph().parse(path, format="turtle")
     assert len(graph) > 300
     known = declared()
-    ours = {
-        n for t in graph for n in t if isinstance(n, URIRef) and str(n).startswith((str(AIMS), str(ISO42001)))
-    }
+    ours = {n for t in graph for n in t if isinstance(n, URIRef) and str(n).startswith((str(AIMS), str(ISO42001)))}
     undeclared = ours - known - DELIBERATE_BAD_IRIS.get(path.stem, set())
     assert undeclared == set(), sorted(undeclared)
 

@@ -22,9 +22,7 @@ def ontology() -> Graph:
 
 
 def declared_terms(graph: Graph) -> set[URIRef]:
-    return {
-        s for s, _, t in graph.triples((None, RDF.type, None)) if isinstance(s, URIRef) and t in TERM_TYPES
-    }
+    return {s for s, _, t in graph.triples((None, RDF.type, None)) if isinstance(s, URIRef) and t in TERM_TYPES}
 
 
 def test_ontology_header(ontology: Graph) -> None:
@@ -46,16 +44,12 @@ def test_every_term_has_label_comment_and_is_defined_by(ontology: Graph) -> None
     for term in terms:
         assert ontology.value(term, RDFS.label) is not None, f"{term} has no rdfs:label"
         assert ontology.value(term, RDFS.comment) is not None, f"{term} has no rdfs:comment"
-        assert ontology.value(term, RDFS.isDefinedBy) == URIRef(ONTOLOGY_IRI), (
-            f"{term} has no rdfs:isDefinedBy"
-        )
+        assert ontology.value(term, RDFS.isDefinedBy) == URIRef(ONTOLOGY_IRI), f"{term} has no rdfs:isDefinedBy"
 
 
 def test_no_undeclared_iri_in_our_namespace(ontology: Graph) -> None:
     declared = declared_terms(ontology)
-    used = {
-        n for triple in ontology for n in triple if isinstance(n, URIRef) and str(n).startswith(str(AIMS))
-    }
+    used = {n for triple in ontology for n in triple if isinstance(n, URIRef) and str(n).startswith(str(AIMS))}
     assert used - declared == set()
 
 

@@ -67,10 +67,42 @@ def test_control_page_links_through_the_graph(server: ApiServer, browser: Browse
     assert (tmp_path / "evidence.png").stat().st_size > 1000
 
 
-def test_home_page_lists_ai_systems(server: ApiServer, browser: Browser) -> None:
+def test_home_page_to_evidence_and_a_named_query(server: ApiServer, browser: Browser, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(server.base + "/")
+    page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
+    assert page.locator(".tile").count() == 6
+    assert page.locator("table.heatmap td.heat").count() == 25
+    assert page.locator("svg[aria-label='Annex A controls by implementation status'] rect").count() > 9
+    page.locator("h2:text-is('AI systems') + table a", has_text="Emergency department triage classifier").click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(tmp_path / "system.png"), full_page=True)
+    trace = page.locator("h2:text-is('Traceability') + table")
+    risk = trace.locator("tr", has_text="risk").locator("td:nth-child(2) a").first
+    risk.click()
+    page.wait_for_load_state()
+    assert page.locator("h2:text-is('Controls that cover this risk')").count() == 1
+    follow(page, "Controls that cover this risk", tmp_path, "control")
+    follow(page, "Evidence", tmp_path, "evidence")
+    assert "evidence" in page.locator("main > p").nth(1).inner_text().lower()
+
+    page.goto(server.base + "/queries")
+    page.locator("a", has_text="risks-for-control").click()
+    page.wait_for_load_state()
+    page.fill("input[name=control]", "A.6.2.4")
+    page.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(tmp_path / "query.png"), full_page=True)
+    assert page.locator("h2").first.inner_text().endswith("rows")
+    assert page.locator("main table tr").count() > 2
+
+
+def test_search_by_notation(server: ApiServer, browser: Browser) -> None:
     page = browser.new_page()
     page.goto(server.base + "/")
-    assert page.locator("h2:text-is('AI systems') + table tr").count() > 3
-    page.locator("h2:text-is('AI systems') + table a").first.click()
+    page.fill("input[name=q]", "A.6.2.4")
+    page.locator("form[role=search] button").click()
     page.wait_for_load_state()
-    assert page.locator("h2:text-is('Traceability')").count() == 1
+    page.locator("main table a", has_text="AI system verification and validation").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/iso42001/A-6-2-4")

@@ -93,9 +93,7 @@ def test_ask_construct_and_bindings(store: Store, tmp_path: Path) -> None:
     assert store.query("ASK { ?s ?p ?o }") == Boolean(True)
     constructed = store.query(f"CONSTRUCT {{ ?s <{EX}copy> ?o }} WHERE {{ ?s <{EX}p> ?o }}")
     assert isinstance(constructed, Triples) and len(constructed.triples) == 1
-    bound = store.query(
-        f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }}", bindings={"s": ox.NamedNode(EX + "nobody")}
-    )
+    bound = store.query(f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }}", bindings={"s": ox.NamedNode(EX + "nobody")})
     assert isinstance(bound, Rows) and bound.rows == []
 
 
@@ -104,10 +102,7 @@ def test_reference_graphs_load_once(store: Store) -> None:
     ensure_reference_graphs(store)
     graphs = {g.name: g.triples for g in store.graphs()}
     assert graphs[ONTOLOGY_GRAPH] > 500 and graphs[CATALOGUE_GRAPH] > 500
-    assert (
-        count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?c <http://www.w3.org/2004/02/skos/core#notation> ?x }")
-        == 114
-    )
+    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?c <http://www.w3.org/2004/02/skos/core#notation> ?x }") == 114
 
 
 def test_drop_graph(store: Store, tmp_path: Path) -> None:
@@ -146,9 +141,7 @@ def test_rdfxml_doctype_is_refused(store: Store, tmp_path: Path) -> None:
 
 def test_remote_jsonld_context_is_never_fetched(store: Store, tmp_path: Path) -> None:
     with HitCounter() as listener:
-        path = write(
-            tmp_path, "remote.jsonld", f'{{"@context": "{listener.url}/ctx", "@id": "{EX}a", "name": "x"}}'
-        )
+        path = write(tmp_path, "remote.jsonld", f'{{"@context": "{listener.url}/ctx", "@id": "{EX}a", "name": "x"}}')
         with pytest.raises(UnsafeInputError):
             store.load(path)
         assert listener.hits == 0

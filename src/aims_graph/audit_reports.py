@@ -11,7 +11,7 @@ from .errors import UserInputError
 from .namespaces import PREFIXES
 from .queries import run_query
 from .results import Rows, display
-from .store import Store
+from .store import Queryable
 from .tables import cells, csv_table, html_table, markdown_table
 
 REPORTS = ("soa", "risks", "trace", "coverage")
@@ -40,7 +40,7 @@ class Report:
     notes: list[str]
 
 
-def _soa(store: Store) -> Report:
+def _soa(store: Queryable) -> Report:
     rows = run_query(store, "statement-of-applicability")
     body, missing = [], []
     for row in rows.dicts():
@@ -73,7 +73,7 @@ def _soa(store: Store) -> Report:
     )
 
 
-def _risks(store: Store) -> Report:
+def _risks(store: Queryable) -> Report:
     rows = run_query(store, "risk-register")
     body = [[c for c in row] for row in cells(rows)]
     untreated = run_query(store, "untreated-risks")
@@ -90,7 +90,7 @@ def _risks(store: Store) -> Report:
     )
 
 
-def _trace(store: Store) -> Report:
+def _trace(store: Queryable) -> Report:
     rows: Rows = run_query(store, "risk-control-matrix")
     risks: dict[str, str] = {}
     controls: list[str] = []
@@ -113,7 +113,7 @@ def _trace(store: Store) -> Report:
     )
 
 
-def build_report(store: Store, kind: str) -> Report:
+def build_report(store: Queryable, kind: str) -> Report:
     builders = {"soa": _soa, "risks": _risks, "trace": _trace}
     if kind not in builders:
         if kind == "coverage":
@@ -145,7 +145,7 @@ def to_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def produce(store: Store, kind: str, fmt: str) -> tuple[bytes, str]:
+def produce(store: Queryable, kind: str, fmt: str) -> tuple[bytes, str]:
     """One report in one format, with its media type: what both the CLI and the API hand out."""
     if kind == "coverage":
         if fmt not in CHART_FORMATS:

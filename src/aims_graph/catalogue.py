@@ -22,9 +22,7 @@ def notation_index() -> dict[str, ox.NamedNode]:
     return {
         q.object.value: q.subject
         for q in quads
-        if q.predicate == SKOS_NOTATION
-        and isinstance(q.subject, ox.NamedNode)
-        and isinstance(q.object, ox.Literal)
+        if q.predicate == SKOS_NOTATION and isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)
     }
 
 

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from .namespaces import PREFIXES
 from .queries import run_query
 from .results import Term, display
-from .store import Store
+from .store import Queryable
 
 STATUSES = ("Implemented", "InProgress", "Planned", "No status", "Not applicable", "Not in SoA")
 COLOURS = {
@@ -49,7 +49,7 @@ def status_of(row: dict[str, Term]) -> str:
     return status if status in STATUSES else "No status"
 
 
-def coverage(store: Store) -> Coverage:
+def coverage(store: Queryable) -> Coverage:
     counts: dict[str, dict[str, int]] = {c: dict.fromkeys(STATUSES, 0) for c in CATEGORY_ORDER}
     for row in run_query(store, "statement-of-applicability").dicts():
         notation = display(row["notation"])

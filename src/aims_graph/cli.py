@@ -148,9 +148,7 @@ def _print_result(result: QueryResult, fmt: str) -> None:
     elif fmt in SELECT_FORMATS:
         _write_output(serialize_rows(result, fmt), None)
     else:
-        raise UserInputError(
-            f"format {fmt!r} is for CONSTRUCT/DESCRIBE results; use table, json, xml, csv or tsv"
-        )
+        raise UserInputError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE results; use table, json, xml, csv or tsv")
 
 
 def cmd_query(args: argparse.Namespace) -> int:

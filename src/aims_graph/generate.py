@@ -217,9 +217,7 @@ class _Generator:
             if d == 1 and i % (self.gap_every * 2) == 13:
                 self.stats.datasets_without_provenance.append(ds.value)
             else:
-                yield t(
-                    ds, _aims("provenance"), ox.Literal("Collected from internal records under contract.")
-                )
+                yield t(ds, _aims("provenance"), ox.Literal("Collected from internal records under contract."))
             yield t(ds, _aims("qualityRecord"), qr)
             yield t(qr, RDF_TYPE, _aims("Evidence"))
             yield t(qr, DCT_TITLE, ox.Literal(f"Data quality report {i}-{d}"))

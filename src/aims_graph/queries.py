@@ -18,7 +18,7 @@ from . import catalogue, resources
 from .errors import ParameterError
 from .namespaces import PREFIXES
 from .results import Rows, Term
-from .store import Store
+from .store import Queryable
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_KINDS = ("iri", "string", "integer", "decimal", "boolean", "date")
@@ -136,7 +136,7 @@ def bind_params(query: NamedQuery, params: Mapping[str, str | Term]) -> dict[str
     return {name: parse_value(known[name], value) for name, value in params.items()}
 
 
-def run_query(store: Store, name: str, **params: str | Term) -> Rows:
+def run_query(store: Queryable, name: str, **params: str | Term) -> Rows:
     """Run a named query with its parameters bound as RDF terms."""
     query = get_query(name)
     result = store.query(query.text, bindings=bind_params(query, params))

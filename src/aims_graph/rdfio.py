@@ -93,9 +93,7 @@ def syntax_error(source: str, exc: SyntaxError | ValueError) -> RDFSyntaxError |
     line = getattr(exc, "lineno", None)
     message = str(exc.msg) if isinstance(exc, SyntaxError) and exc.msg else str(exc)
     if "LoadDocumentCallback" in message:
-        return UnsafeInputError(
-            f"{source}: remote JSON-LD contexts are never fetched; put the context inline"
-        )
+        return UnsafeInputError(f"{source}: remote JSON-LD contexts are never fetched; put the context inline")
     if line is None:
         found = _LINE.search(message)
         line = int(found.group(1)) if found else None
@@ -114,9 +112,7 @@ def parse_quads(data: bytes, fmt: ox.RdfFormat, source: str, base_iri: str | Non
 
 def to_rdflib(quads: list[ox.Quad] | ox.Store) -> rdflib.Graph:
     """Copy triples into an rdflib graph (for pyshacl and rdflib serialisers), ignoring graph names."""
-    data = ox.serialize(
-        (ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES
-    )
+    data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES)
     graph = rdflib.Graph()
     if data:
         graph.parse(data=data, format="nt")

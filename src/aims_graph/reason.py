@@ -67,9 +67,7 @@ def reference_triples() -> list[ox.Triple]:
 def _for_hermit(triple: ox.Triple) -> ox.Triple:
     obj = triple.object
     if isinstance(obj, ox.Literal) and obj.datatype == _DATE:
-        return ox.Triple(
-            triple.subject, triple.predicate, ox.Literal(obj.value + "T00:00:00", datatype=_DATETIME)
-        )
+        return ox.Triple(triple.subject, triple.predicate, ox.Literal(obj.value + "T00:00:00", datatype=_DATETIME))
     return triple
 
 
@@ -98,11 +96,7 @@ def reason(data: Iterable[ox.Triple]) -> ReasoningResult:
         after = set(world.as_rdflib_graph())
         world.close()
     individuals = _individuals(triples)
-    found = {
-        t
-        for t in (_to_ox(*spo) for spo in after - before)
-        if t is not None and _worth_keeping(t, individuals)
-    }
+    found = {t for t in (_to_ox(*spo) for spo in after - before) if t is not None and _worth_keeping(t, individuals)}
     inferred = sorted(found | _inverse_values(triples), key=str)
     return ReasoningResult(True, inferred, [], time.perf_counter() - started, len(triples))
 
@@ -146,9 +140,7 @@ def _individuals(triples: list[ox.Triple]) -> set[ox.NamedNode]:
         OWL + "Restriction",
     }
     declared = {t.subject for t in triples if t.predicate.value == TYPE and t.object.value in schema}  # type: ignore[union-attr]
-    return {
-        t.subject for t in triples if isinstance(t.subject, ox.NamedNode) and t.predicate.value == TYPE
-    } - declared
+    return {t.subject for t in triples if isinstance(t.subject, ox.NamedNode) and t.predicate.value == TYPE} - declared
 
 
 def _worth_keeping(triple: ox.Triple, individuals: set[ox.NamedNode]) -> bool:
@@ -271,7 +263,6 @@ def explain(triples: list[ox.Triple]) -> list[str]:
         if len({(v.value, v.datatype.value) for v in literals}) >= 2 or distinct_named:
             shown = ", ".join(sorted(str(v) if isinstance(v, ox.Literal) else _name(v.value) for v in found))
             problems.append(
-                f"{_name(individual.value)} has several values for the functional property "
-                f"{_name(prop)}: {shown}"
+                f"{_name(individual.value)} has several values for the functional property {_name(prop)}: {shown}"
             )
     return sorted(set(problems))

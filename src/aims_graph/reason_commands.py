@@ -25,8 +25,7 @@ def cmd_reason(args: argparse.Namespace) -> int:
     for path in args.files:
         fmt = rdfio.format_for(path)
         data.extend(
-            q.triple
-            for q in rdfio.parse_quads(rdfio.read_bytes(path), fmt, str(path), path.resolve().as_uri())
+            q.triple for q in rdfio.parse_quads(rdfio.read_bytes(path), fmt, str(path), path.resolve().as_uri())
         )
     store = store_from_args(args) if using_store else None
     if store is not None:
@@ -60,8 +59,6 @@ def cmd_reason(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("reason", help="check OWL consistency with HermiT and write the inferred triples")
     _store_options(p, data=False)
-    p.add_argument(
-        "files", nargs="*", type=Path, metavar="FILE", help="RDF data (default: the bundled example)"
-    )
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="RDF data (default: the bundled example)")
     p.add_argument("--out", type=Path, metavar="FILE", help="write inferred triples here (Turtle)")
     p.set_defaults(func=cmd_reason)

@@ -100,9 +100,7 @@ def to_json(result: Rows | Boolean) -> str:
     if isinstance(result, Boolean):
         return json.dumps({"head": {}, "boolean": result.value})
     bindings = [{k: term_json(t) for k, t in row.items()} for row in result.dicts()]
-    return json.dumps(
-        {"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False
-    )
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
 
 
 def _term_xml(term: Term) -> str:

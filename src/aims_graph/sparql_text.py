@@ -21,7 +21,26 @@ _FROM = _keyword("FROM")
 
 
 def _code(sparql: str) -> str:
-    return _NOT_KEYWORDS.sub(" ", sparql)
+    """The query with strings, IRIs and comments blanked out, keeping every other character's position."""
+    return _NOT_KEYWORDS.sub(lambda found: " " * len(found.group(0)), sparql)
+
+
+_WHERE = _keyword("WHERE")
+
+
+def with_values(sparql: str, names: list[str], values: list[str]) -> str:
+    """The query with a VALUES block first in its outermost WHERE group.
+
+    There, unlike in a trailing VALUES clause, the bound variables are visible to the group's FILTERs and
+    BINDs, so the answer is the same as with pyoxigraph's substitutions.
+    """
+    code = _code(sparql)
+    where = _WHERE.search(code)
+    brace = code.find("{", where.end() if where else 0)
+    if brace < 0:
+        raise ValueError("the query has no group pattern to bind values in")
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(values)}) }} "
+    return sparql[: brace + 1] + block + sparql[brace + 1 :]
 
 
 def uses_service(sparql: str) -> bool:

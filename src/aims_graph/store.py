@@ -25,7 +25,7 @@ from .errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreError
 from .namespaces import GRAPH_BASE
 from .progress import ProgressReader
 from .results import QueryResult, Rows, Term, Triples, from_oxigraph, value_of
-from .sparql_text import has_dataset_clause
+from .sparql_text import has_dataset_clause, with_values
 
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 CATALOGUE_GRAPH = GRAPH_BASE + "catalogue"
@@ -79,9 +79,8 @@ def query_options(
     return options
 
 
-@runtime_checkable
-class Store(Protocol):
-    """What every store offers; implementations differ only in where the data lives."""
+class Queryable(Protocol):
+    """Anything that answers SPARQL queries: a store, or the API's pool of query workers."""
 
     def query(
         self,
@@ -90,6 +89,11 @@ class Store(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult: ...
+
+
+@runtime_checkable
+class Store(Queryable, Protocol):
+    """What every store offers; implementations differ only in where the data lives."""
 
     def update(self, sparql: str) -> None: ...
 
@@ -104,11 +108,13 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def _values_clause(bindings: Mapping[str, Term]) -> str:
-    """A trailing VALUES block built from RDF terms; the terms' own N-Triples form cannot break out of it."""
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(term) for term in bindings.values())
-    return f"\nVALUES ({names}) {{ ({values}) }}"
+def _bound(sparql: str, bindings: Mapping[str, Term]) -> str:
+    """The query with its parameters in a VALUES block built from RDF terms, whose N-Triples form cannot
+    break out of the block; a parameter name must be a plain variable name."""
+    for name in bindings:
+        if not name.isidentifier():
+            raise UserInputError(f"not a variable name: {name!r}")
+    return with_values(sparql, list(bindings), [str(term) for term in bindings.values()])
 
 
 class OxigraphStore:
@@ -270,7 +276,7 @@ class SparqlEndpointStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        text = sparql + _values_clause(bindings) if bindings else sparql
+        text = _bound(sparql, bindings) if bindings else sparql
         wrapper = self._wrapper(self.query_endpoint)
         wrapper.setQuery(text)
         for g in default_graphs or ():
@@ -317,9 +323,7 @@ class SparqlEndpointStore:
     def load(self, path: Path, graph: str | None = None, fmt: str | None = None) -> LoadReport:
         rdf_format = rdfio.format_for(path, fmt)
         data = rdfio.read_bytes(path)
-        return self.load_bytes(
-            data, rdf_format, graph or graph_for_file(path), str(path), path.resolve().as_uri()
-        )
+        return self.load_bytes(data, rdf_format, graph or graph_for_file(path), str(path), path.resolve().as_uri())
 
     def load_bytes(
         self, data: bytes, fmt: ox.RdfFormat, graph: str, source: str, base_iri: str | None = None

@@ -12,9 +12,7 @@ from .report import ValidationReport
 from .validate import validate
 
 
-def validate_with_shapes(
-    data: rdflib.Graph, shapes: list[rdflib.Graph] | None, engine: str
-) -> ValidationReport:
+def validate_with_shapes(data: rdflib.Graph, shapes: list[rdflib.Graph] | None, engine: str) -> ValidationReport:
     """Our shapes when ``shapes`` is None; otherwise the user's shapes replace ours."""
     if shapes is None:
         return validate(data, engine=engine)

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, catalogue, rdfio
+from ..audit_reports import produce
 from ..config import Settings
 from ..errors import AimsGraphError, NotFoundError, TooLargeError, UserInputError
 from ..export import export_reference
@@ -136,9 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
-            return _error(
-                413, "TooLargeError", f"the request body is larger than {settings.max_body_bytes} bytes"
-            )
+            return _error(413, "TooLargeError", f"the request body is larger than {settings.max_body_bytes} bytes")
         return await call_next(request)
 
     # ------------------------------------------------------------------------------------------ health
@@ -155,9 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # ------------------------------------------------------------------------------------------ SPARQL
 
-    async def sparql_request(
-        request: Request, query: str | None, default: list[str], named: list[str]
-    ) -> Response:
+    async def sparql_request(request: Request, query: str | None, default: list[str], named: list[str]) -> Response:
         if query is None:
             if wants_html(request.headers.get("accept")):
                 return Response(pages.sparql_page(named_queries()), media_type="text/html")
@@ -202,16 +199,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         elif media == "application/sparql-update":
             raise UserInputError("updates are not accepted on /sparql: this endpoint is read-only")
         else:
-            raise UnsupportedMediaError(
-                f"POST /sparql takes {FORM} or application/sparql-query, not {media!r}"
-            )
+            raise UnsupportedMediaError(f"POST /sparql takes {FORM} or application/sparql-query, not {media!r}")
         return await sparql_request(request, query, default, named)
 
     # ----------------------------------------------------------------------------------- named queries
 
     @app.get("/queries", tags=["queries"])
-    async def list_queries() -> list[dict[str, Any]]:
+    async def list_queries(request: Request) -> Any:
         """The named traceability queries with their parameters."""
+        if wants_html(request.headers.get("accept")):
+            return Response(pages.query_list_page(named_queries()), media_type="text/html")
         return [
             {
                 "name": q.name,
@@ -227,9 +224,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def run_named(name: str, request: Request) -> Response:
         """Run a named query; parameters are query-string values (IRI, CURIE or notation)."""
         query = get_query(name)
-        bindings = bind_params(query, dict(request.query_params))
+        values = dict(request.query_params)
+        if wants_html(request.headers.get("accept")):
+            ready = all(values.get(p.name) for p in query.params)
+            rows = await run_in_threadpool(service().select, query.text, bind_params(query, values)) if ready else None
+            return Response(pages.query_page(query, values, rows), media_type="text/html")
+        bindings = bind_params(query, values)
         result = await run_in_threadpool(service().query, query.text, bindings)
         return render_result(result, request.headers.get("accept"))
+
+    @app.get("/search", tags=["queries"])
+    async def search(request: Request, q: str = "") -> Response:
+        """Resources whose label, title or notation contains the text."""
+        rows = None
+        if q.strip():
+            query = get_query("search")
+            rows = await run_in_threadpool(service().select, query.text, bind_params(query, {"text": q.strip()}))
+        if wants_html(request.headers.get("accept")):
+            return Response(pages.search_page(q, rows), media_type="text/html")
+        if rows is None:
+            raise UserInputError("give the text to search for as ?q=")
+        return render_result(rows, request.headers.get("accept"))
+
+    @app.get("/reports/{kind}", tags=["reports"])
+    async def report(kind: str, format: str = "html") -> Response:
+        """Auditor documents: soa, risks, trace (md, csv, html, xlsx) and the coverage chart (svg, png, html)."""
+        payload, media = await run_in_threadpool(produce, service(), kind, format)
+        headers = {}
+        if format in ("xlsx", "csv", "md"):
+            headers["Content-Disposition"] = f'attachment; filename="{kind}.{format}"'
+        return Response(payload, media_type=media, headers=headers)
 
     # ------------------------------------------------------------------------------------- validation
 

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .. import resources
+from ..charts import coverage, to_svg
 from ..namespaces import AIMS, ISO42001, ONTOLOGY_IRI, PREFIXES
 from ..queries import NamedQuery, get_query
+from ..report import ValidationReport, clause_sort_key
 from ..results import Rows, Term, Triples, display
 
 if TYPE_CHECKING:
@@ -37,6 +39,9 @@ STYLE = (
     "max-width:72em}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #c9d1da;"
     "padding:.3em .6em;text-align:left;vertical-align:top}th{background:#eef2f6}.muted{color:#5b6b7b}"
     "code{background:#f3f5f7;padding:0 .2em}textarea{width:100%;font-family:monospace}"
+    ".tiles{display:flex;flex-wrap:wrap;gap:.8em;margin:1em 0}.tile{border:1px solid #c9d1da;border-radius:6px;"
+    "padding:.6em 1em;min-width:10em;color:#1d2733;text-decoration:none}.tile .num{display:block;font-size:1.6em;"
+    "font-weight:bold}td.heat{width:3em;height:2.2em;text-align:center}.ok{color:#2e7d32;font-weight:bold}"
 )
 
 
@@ -85,14 +90,29 @@ class _Labels:
 
 
 def _rows_table(rows: Rows, labels: _Labels, skip: str) -> str:
-    columns = [i for i, v in enumerate(rows.variables) if v != skip]
+    """A result table; an IRI column's link text comes from its label column (x -> xLabel, first -> label)."""
     if not rows.rows:
         return '<p class="muted">None recorded.</p>'
-    head = "".join(f"<th>{html.escape(rows.variables[i])}</th>" for i in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{labels.term(r[i])}</td>" for i in columns) + "</tr>" for r in rows.rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    names = rows.variables
+    label_for: dict[int, int] = {}
+    for i, name in enumerate(names):
+        partner = f"{name}Label" if f"{name}Label" in names else ("label" if i == 0 and "label" in names else None)
+        if partner is not None:
+            label_for[i] = names.index(partner)
+    hidden = set(label_for.values()) | {names.index(skip)} if skip in names else set(label_for.values())
+    columns = [i for i in range(len(names)) if i not in hidden]
+    head = "".join(f"<th>{html.escape(names[i])}</th>" for i in columns)
+    body = []
+    for row in rows.rows:
+        cells = []
+        for i in columns:
+            term, text = row[i], row[label_for[i]] if i in label_for else None
+            if isinstance(term, ox.NamedNode) and isinstance(text, ox.Literal):
+                cells.append(f'<a href="{html.escape(href(term.value))}">{html.escape(text.value)}</a>')
+            else:
+                cells.append(labels.term(term))
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 # Extra traceability sections per type: (heading, named query, parameter).
@@ -120,12 +140,8 @@ def resource_page(service: Service, iri: str) -> str | None:
     if not outgoing and not incoming:
         return None
     title = labels.by_iri.get(iri) or display(node, PREFIXES)
-    types = [
-        t.object for t in outgoing if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)
-    ]
-    texts = [
-        t.object.value for t in outgoing if t.predicate.value in TEXTS and isinstance(t.object, ox.Literal)
-    ]
+    types = [t.object for t in outgoing if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)]
+    texts = [t.object.value for t in outgoing if t.predicate.value in TEXTS and isinstance(t.object, ox.Literal)]
     parts = [f"<h1>{html.escape(title)}</h1>", f'<p class="muted"><code>{html.escape(iri)}</code></p>']
     if types:
         parts.append("<p>" + ", ".join(labels.term(t) for t in types) + "</p>")
@@ -135,8 +151,7 @@ def resource_page(service: Service, iri: str) -> str | None:
         if t.predicate.value != RDF_TYPE:
             grouped[t.predicate.value].append(t.object)
     rows = "".join(
-        f"<tr><th>{labels.term(ox.NamedNode(p))}</th>"
-        f"<td>{'<br>'.join(labels.term(o) for o in objs)}</td></tr>"
+        f"<tr><th>{labels.term(ox.NamedNode(p))}</th><td>{'<br>'.join(labels.term(o) for o in objs)}</td></tr>"
         for p, objs in sorted(grouped.items())
     )
     parts.append(f"<h2>Properties</h2><table>{rows}</table>")
@@ -155,14 +170,128 @@ def resource_page(service: Service, iri: str) -> str | None:
 
 
 def home_page(service: Service) -> str:
+    """The AIMS at a glance: systems, risk heat map, SoA coverage, open nonconformities, validation by clause."""
+    labels = _Labels([])
     systems = service.select(get_query("ai-systems").text)
-    parts = ["<h1>aims-graph</h1>", "<p>An ISO/IEC 42001 AI management system as a knowledge graph.</p>"]
-    parts.append("<h2>AI systems</h2>" + _rows_table(systems, _Labels([]), ""))
-    parts.append(
-        '<ul><li><a href="/iso42001/A-6-2-4">An Annex A control: A.6.2.4</a></li>'
-        '<li><a href="/queries">Named queries</a></li><li><a href="/sparql">SPARQL query page</a></li></ul>'
-    )
+    untreated = service.select(get_query("untreated-risks").text)
+    nonconformities = service.select(get_query("open-nonconformities").text)
+    cov = coverage(service)
+    covered = cov.total - sum(row["Not in SoA"] for row in cov.counts.values())
+    risks = sum(int(display(r["risks"])) for r in service.select(get_query("risk-heatmap").text).dicts())
+    validation = service.validation()
+    tiles = [
+        ("AI systems", str(len(systems.rows)), "#systems"),
+        ("Risks", str(risks), "/reports/risks?format=html"),
+        ("Untreated risks above threshold", str(len(untreated.rows)), "/queries/untreated-risks"),
+        ("Annex A controls in the SoA", f"{covered} / {cov.total}", "/reports/soa?format=html"),
+        ("Open nonconformities", str(len(nonconformities.rows)), "#nonconformities"),
+        (
+            "Validation results",
+            "conforms" if validation.conforms else str(len(validation.results)),
+            "#validation",
+        ),
+    ]
+    parts = [
+        "<h1>AI management system at a glance</h1>",
+        '<form method="get" action="/search" role="search"><input name="q" placeholder="Search by label or '
+        'notation (e.g. A.6.2.4)" size="40"> <button type="submit">Search</button></form>',
+        '<div class="tiles">'
+        + "".join(
+            f'<a class="tile" href="{link}"><span class="num">{html.escape(value)}</span>{html.escape(name)}</a>'
+            for name, value, link in tiles
+        )
+        + "</div>",
+        '<h2 id="systems">AI systems</h2>' + _rows_table(systems, labels, ""),
+        "<h2>Risk heat map</h2>" + heat_map(service),
+        '<h2>Statement of Applicability coverage</h2><p><a href="/reports/soa?format=html">Statement of '
+        'Applicability</a> · <a href="/reports/trace?format=html">Traceability matrix</a> · '
+        '<a href="/reports/risks?format=html">Risk register</a></p>' + to_svg(cov),
+        '<h2 id="nonconformities">Open nonconformities</h2>' + _rows_table(nonconformities, labels, ""),
+        '<h2 id="validation">Validation by clause</h2>' + _validation_table(validation),
+    ]
     return page("Home", "".join(parts))
+
+
+def heat_map(service: Service) -> str:
+    """Likelihood (rows, highest first) against consequence (columns), coloured by the product."""
+    cells: dict[tuple[int, int], int] = {}
+    l_max = c_max = 5
+    for row in service.select(get_query("risk-heatmap").text).dicts():
+        cells[(int(display(row["likelihood"])), int(display(row["consequence"])))] = int(display(row["risks"]))
+        if "likelihoodMax" in row:
+            l_max, c_max = int(display(row["likelihoodMax"])), int(display(row["consequenceMax"]))
+    l_max = max([l_max, *(lk for lk, _ in cells)])
+    c_max = max([c_max, *(ck for _, ck in cells)])
+    head = "".join(f"<th>{c}</th>" for c in range(1, c_max + 1))
+    body = []
+    for lk in range(l_max, 0, -1):
+        tds = []
+        for ck in range(1, c_max + 1):
+            share = (lk * ck) / (l_max * c_max)
+            colour = (
+                "#c8e6c9" if share <= 0.25 else "#fff59d" if share <= 0.5 else "#ffcc80" if share <= 0.7 else "#ef9a9a"
+            )
+            count = cells.get((lk, ck), 0)
+            tds.append(
+                f'<td class="heat" style="background:{colour}" title="likelihood {lk}, consequence {ck}">'
+                f"{count or ''}</td>"
+            )
+        body.append(f"<tr><th>{lk}</th>{''.join(tds)}</tr>")
+    return (
+        f'<table class="heatmap" aria-label="Risk heat map"><tr><th>likelihood \\ consequence</th>{head}</tr>'
+        f"{''.join(body)}</table>"
+    )
+
+
+def _validation_table(report: ValidationReport) -> str:
+    if report.conforms:
+        return '<p class="ok">The data conforms to every shape.</p>'
+    counts: dict[str, int] = defaultdict(int)
+    for result in report.results:
+        for clause in result.clauses or ["(no clause)"]:
+            counts[clause] += 1
+    rows = "".join(
+        f'<tr><td><a href="/iso42001/{html.escape(c.replace(".", "-"))}">{html.escape(c)}</a></td><td>{n}</td></tr>'
+        if c != "(no clause)"
+        else f"<tr><td>{c}</td><td>{n}</td></tr>"
+        for c, n in sorted(counts.items(), key=lambda item: clause_sort_key(item[0]))
+    )
+    return f"<table><tr><th>clause</th><th>results</th></tr>{rows}</table>"
+
+
+def query_page(query: NamedQuery, values: dict[str, str], rows: Rows | None) -> str:
+    """A named query as a form with its parameters, and its answer as a table."""
+    inputs = "".join(
+        f'<label>{html.escape(p.name)} ({p.kind}) <input name="{html.escape(p.name)}" '
+        f'value="{html.escape(values.get(p.name, ""))}" size="50"></label><br>'
+        for p in query.params
+    )
+    form = (
+        f'<form method="get" action="/queries/{html.escape(query.name)}">{inputs}'
+        '<button type="submit">Run</button></form>'
+    )
+    body = [f"<h1>{html.escape(query.name)}</h1>", f"<p>{html.escape(query.summary)}</p>", form]
+    if rows is not None:
+        body.append(f"<h2>{len(rows.rows)} rows</h2>" + _rows_table(rows, _Labels([]), ""))
+    body.append(f"<details><summary>SPARQL</summary><pre>{html.escape(query.text)}</pre></details>")
+    return page(query.name, "".join(body))
+
+
+def query_list_page(queries: dict[str, NamedQuery]) -> str:
+    items = "".join(
+        f'<li><a href="/queries/{html.escape(q.name)}">{html.escape(q.name)}</a>: {html.escape(q.summary)}</li>'
+        for q in queries.values()
+    )
+    return page("Named queries", f"<h1>Named queries</h1><ul>{items}</ul>")
+
+
+def search_page(text: str, rows: Rows | None) -> str:
+    form = (
+        f'<form method="get" action="/search"><input name="q" value="{html.escape(text)}" size="40"> '
+        '<button type="submit">Search</button></form>'
+    )
+    result = "" if rows is None else f"<h2>{len(rows.rows)} found</h2>" + _rows_table(rows, _Labels([]), "text")
+    return page("Search", f"<h1>Search</h1>{form}{result}")
 
 
 def sparql_page(queries: dict[str, NamedQuery]) -> str:

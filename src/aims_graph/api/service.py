@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -74,6 +75,8 @@ class Service:
             data = [resources.example_file(resources.CONFORMANT_EXAMPLE)]
         for path in data:
             self.store.load(path)
+        self._validation: ValidationReport | None = None
+        self._validation_lock = threading.Lock()
         self.pool: WorkerPool | None = None
         if isinstance(self.store, OxigraphStore):
             self.pool = WorkerPool(
@@ -110,16 +113,23 @@ class Service:
     def check_write(self, authorization: str | None) -> None:
         """Writes need the configured bearer token; without one configured, writes are off."""
         if self.token is None:
-            raise PermissionDeniedError(
-                "writes are disabled: start the server with --token-file to enable them"
-            )
+            raise PermissionDeniedError("writes are disabled: start the server with --token-file to enable them")
         if not authorization or not authorization.lower().startswith("bearer "):
             raise AuthenticationError("this write needs an Authorization: Bearer token")
         given = authorization[7:].strip().encode("utf-8")
         if not hmac.compare_digest(given, self.token.encode("utf-8")):
             raise PermissionDeniedError("the bearer token is not valid")
 
+    def validation(self) -> ValidationReport:
+        """The store validated against our shapes; cached until the next write."""
+        with self._validation_lock:
+            if self._validation is None:
+                self._validation = validate_with_shapes(store_as_rdflib(self.store), None, "pyshacl")
+            return self._validation
+
     def after_write(self) -> None:
+        with self._validation_lock:
+            self._validation = None
         if isinstance(self.store, OxigraphStore):
             self.store.flush()
         if self.pool is not None:

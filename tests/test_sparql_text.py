@@ -1,0 +1,53 @@
+"""Keyword detection and VALUES placement in SPARQL text."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from aims_graph.sparql_text import has_dataset_clause, uses_service, with_values
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }",
+        "select * { service silent ?endpoint { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p ?o .\n# a comment\nSERVICE\n<http://x/> {} }",
+    ],
+)
+def test_service_found(query: str) -> None:
+    assert uses_service(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT * WHERE { ?s ?p "SERVICE" }',
+        "SELECT * WHERE { ?s <http://x/SERVICE> ?o }",
+        "SELECT ?service WHERE { ?service ex:service ?o }",
+        "SELECT * WHERE { ?s ?p ?o } # SERVICE in a comment",
+        "SELECT * WHERE { ?s ?p '''multi\nSERVICE\nline''' }",
+    ],
+)
+def test_service_not_found(query: str) -> None:
+    assert not uses_service(query)
+
+
+def test_dataset_clause() -> None:
+    assert has_dataset_clause("SELECT * FROM <http://g> WHERE { ?s ?p ?o }")
+    assert has_dataset_clause("SELECT * FROM NAMED <http://g> WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert not has_dataset_clause('SELECT * WHERE { ?s ?p "from" . ?s <http://x/from> ?o }')
+
+
+def test_values_go_first_in_the_outer_group_so_filters_see_them() -> None:
+    query = (
+        "# a comment with WHERE { in it\nSELECT ?text ?s WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), ?text)) "
+        "{ SELECT ?x WHERE { ?x ?y ?z } } }"
+    )
+    bound = with_values(query, ["text"], ['"b"'])
+    assert bound.index("VALUES (?text)") < bound.index("?s ?p ?o")
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://a/s"), ox.NamedNode("http://a/p"), ox.Literal("abc")))
+    rows = list(store.query(bound))
+    assert len(rows) == 1 and rows[0]["text"] == ox.Literal("b")
