@@ -381,3 +381,10 @@ def test_unknown_resource_is_404_json(api: ApiServer) -> None:
 def test_openapi(api: ApiServer) -> None:
     status, _, body = call(api, "/openapi.json")
     assert status == 200 and "/sparql" in json.loads(body)["paths"]
+
+
+def test_docs_page_needs_no_cdn(api: ApiServer) -> None:
+    status, _, body = call(api, "/docs", headers={"Accept": "text/html"})
+    page = body.decode()
+    assert status == 200 and "/sparql" in page and "/graphs" in page
+    assert "cdn" not in page.lower() and "<script" not in page.lower()

@@ -107,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="ISO/IEC 42001 knowledge graph: SPARQL, traceability queries, SHACL checks, linked data.",
         lifespan=lifespan,
+        docs_url=None,  # the stock pages load their scripts from a CDN; /docs below is served locally
+        redoc_url=None,
     )
     if settings.cors_origins:
         app.add_middleware(
@@ -409,6 +411,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def any_resource(iri: str, request: Request) -> Response:
         """Any resource of the graph by its IRI, for data whose IRIs are not under this server's base."""
         return await describe(request, iri)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        """The OpenAPI description as a page, with no external scripts."""
+        return Response(pages.api_docs_page(app.openapi()), media_type="text/html")
 
     @app.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:

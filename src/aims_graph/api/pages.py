@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import urllib.parse
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -341,3 +341,28 @@ def service_description(endpoint: str) -> list[ox.Triple]:
     ):
         triples.append(ox.Triple(service, sd("resultFormat"), ox.Literal(media)))
     return triples
+
+
+def api_docs_page(spec: dict[str, Any]) -> str:
+    """Every operation of the OpenAPI description: method, path, summary, description and parameters."""
+    rows = []
+    for path, operations in sorted(spec.get("paths", {}).items()):
+        for method, operation in operations.items():
+            params = ", ".join(
+                f"{p.get('name')} ({p.get('in')})" for p in operation.get("parameters", []) if isinstance(p, dict)
+            )
+            rows.append(
+                f"<tr><td><code>{html.escape(method.upper())}</code></td><td><code>{html.escape(path)}</code></td>"
+                f'<td>{html.escape(operation.get("summary", ""))}<br><span class="muted">'
+                f"{html.escape(operation.get('description', ''))}</span></td><td>{html.escape(params)}</td></tr>"
+            )
+    info = spec.get("info", {})
+    body = (
+        f"<h1>{html.escape(info.get('title', 'API'))} {html.escape(info.get('version', ''))}</h1>"
+        f"<p>{html.escape(info.get('description', ''))}</p>"
+        '<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3).</p>'
+        "<table><tr><th>method</th><th>path</th><th>what it does</th><th>parameters</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+    return page("API", body)
