@@ -388,3 +388,28 @@ def test_docs_page_needs_no_cdn(api: ApiServer) -> None:
     page = body.decode()
     assert status == 200 and "/sparql" in page and "/graphs" in page
     assert "cdn" not in page.lower() and "<script" not in page.lower()
+
+
+def test_on_disk_store_reads_and_writes(tmp_path: Path) -> None:
+    from aims_graph.cli import main
+
+    store = tmp_path / "store"
+    assert (
+        main(["load", "--store", str(store), str(Path(__file__).resolve().parents[1] / "examples" / "gaps-org.ttl")])
+        == 0
+    )
+    with aims_serve(tmp_path, token=TOKEN, env={"AIMS_QUERY_TIMEOUT": "2"}, args=["--store", str(store)]) as server:
+        status, body = sparql(
+            server, "SELECT (COUNT(*) AS ?n) WHERE { ?r a <https://w3id.org/aims-graph/ontology#Risk> }"
+        )
+        assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "10"
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        for _ in range(3):  # the workers are replaced after each write and must see it
+            assert call(server, GRAPH, "PUT", TURTLE_BODY, {**auth, "Content-Type": "text/turtle"})[0] in (201, 204)
+            status, body = sparql(server, "ASK { <https://example.org/t/a> ?p ?o }")
+            assert json.loads(body)["boolean"] is True
+            assert call(server, GRAPH, "DELETE", headers=auth)[0] == 204
+            status, body = sparql(server, "ASK { <https://example.org/t/a> ?p ?o }")
+            assert json.loads(body)["boolean"] is False
+        status, body = sparql(server, HEAVY)
+        assert status == 503, "the time limit also stops queries on an on-disk store"

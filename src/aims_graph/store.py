@@ -122,16 +122,32 @@ class OxigraphStore:
 
     def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        self._store = self._open()
+
+    def _open(self) -> ox.Store:
         try:
             if self.path is None:
-                self._store = ox.Store()
-            elif read_only:
-                self._store = ox.Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
-        except OSError as exc:
+                return ox.Store()
+            if self.read_only:
+                return ox.Store.read_only(str(self.path))
+            self.path.mkdir(parents=True, exist_ok=True)
+            return ox.Store(str(self.path))
+        except (OSError, RuntimeError) as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+
+    def reopen(self, read_only: bool) -> None:
+        """Close an on-disk store and open it again, read-only or writable (no-op in memory).
+
+        The API keeps the directory read-only while query workers read it, and writable only during a write.
+        """
+        if self.path is None or read_only == self.read_only:
+            return
+        if not self.read_only:
+            self._store.flush()
+        del self._store
+        self.read_only = read_only
+        self._store = self._open()
 
     @property
     def raw(self) -> ox.Store:
@@ -219,7 +235,7 @@ class OxigraphStore:
         return bool(self._store.contains_named_graph(checked_iri(graph)))
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
     def close(self) -> None:

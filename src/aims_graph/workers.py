@@ -64,8 +64,13 @@ def execute(store: ox.Store, job: QueryJob) -> QueryResult:
 
 def _child(conn: multiprocessing.connection.Connection, path: str | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    store = ox.Store.read_only(path) if path is not None else _INHERITED
+    try:
+        store = ox.Store.read_only(path) if path is not None else _INHERITED
+    except (OSError, RuntimeError) as exc:
+        conn.send(("failed", str(exc)))
+        return
     assert store is not None
+    conn.send(("ready", None))
     while True:
         try:
             job = conn.recv()
@@ -96,6 +101,10 @@ class _Worker:
         _INHERITED = None
         child.close()
         self.conn = parent
+        status, detail = parent.recv() if parent.poll(30) else ("failed", "no answer within 30 s")
+        if status != "ready":
+            self.kill()
+            raise StoreError(f"a query worker could not open the store: {detail}")
 
     def kill(self) -> None:
         if self.process.is_alive() and self.process.pid is not None:
@@ -121,8 +130,6 @@ class WorkerPool:
             self._idle = [self._spawn() for _ in range(self._size)]
 
     def _spawn(self) -> _Worker:
-        if self._path is not None:
-            self._store.flush()
         return _Worker(self._store if self._path is None else None, self._path, self._generation)
 
     def renew(self) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -75,13 +76,18 @@ class Service:
             data = [resources.example_file(resources.CONFORMANT_EXAMPLE)]
         for path in data:
             self.store.load(path)
+        if isinstance(self.store, OxigraphStore):
+            # Nobody writes while workers read: the directory stays read-only between writes.
+            self.store.reopen(read_only=True)
         self._validation: ValidationReport | None = None
         self._validation_lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self.pool: WorkerPool | None = None
         if isinstance(self.store, OxigraphStore):
-            self.pool = WorkerPool(
-                self.store.raw, self.store.path, size=settings.workers, timeout=settings.query_timeout
-            )
+            self.pool = self._new_pool(self.store)
+
+    def _new_pool(self, store: OxigraphStore) -> WorkerPool:
+        return WorkerPool(store.raw, store.path, size=self.settings.workers, timeout=self.settings.query_timeout)
 
     @property
     def kind(self) -> str:
@@ -127,40 +133,54 @@ class Service:
                 self._validation = validate_with_shapes(store_as_rdflib(self.store), None, "pyshacl")
             return self._validation
 
-    def after_write(self) -> None:
-        with self._validation_lock:
-            self._validation = None
-        if isinstance(self.store, OxigraphStore):
-            self.store.flush()
-        if self.pool is not None:
-            self.pool.renew()
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write at a time. On disk the workers are stopped and the directory opened writable for the
+        write alone; afterwards new workers (or, in memory, re-forked ones) see the new data."""
+        with self._write_lock:
+            on_disk = isinstance(self.store, OxigraphStore) and self.store.path is not None
+            if on_disk and self.pool is not None:
+                self.pool.close()
+            try:
+                if isinstance(self.store, OxigraphStore):
+                    self.store.reopen(read_only=False)
+                yield
+            finally:
+                with self._validation_lock:
+                    self._validation = None
+                if isinstance(self.store, OxigraphStore):
+                    self.store.reopen(read_only=True)
+                if on_disk and isinstance(self.store, OxigraphStore):
+                    self.pool = self._new_pool(self.store)
+                elif self.pool is not None:
+                    self.pool.renew()
 
     def replace_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
         """PUT: the graph's content becomes the body, in one transaction. True when the graph is new."""
         target = checked_iri(graph)
         quads = _parse_upload(data, fmt)
-        existed = self.store.has_graph(target.value)
         triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
         drop = resources.internal_query("store/drop-graph.ru").replace("$graph", str(target))
         insert = resources.internal_query("store/insert-data.ru").replace(
             "$blocks", f"GRAPH {target} {{\n{triples.decode('utf-8')}}}"
         )
-        self.store.update(drop + " ;\n" + insert)
-        self.after_write()
+        with self._writing():
+            existed = self.store.has_graph(target.value)
+            self.store.update(drop + " ;\n" + insert)
         return not existed
 
     def add_to_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
         """POST: the body is added to the graph, all or nothing. True when the graph is new."""
         target = checked_iri(graph)
         _parse_upload(data, fmt)
-        existed = self.store.has_graph(target.value)
-        self.store.load_bytes(data, fmt, target.value, "request body")
-        self.after_write()
+        with self._writing():
+            existed = self.store.has_graph(target.value)
+            self.store.load_bytes(data, fmt, target.value, "request body")
         return not existed
 
     def drop_graph(self, graph: str) -> None:
-        self.store.drop(graph)
-        self.after_write()
+        with self._writing():
+            self.store.drop(graph)
 
     def graph_triples(self, graph: str | None) -> list[ox.Triple]:
         """The triples of one named graph, or of the union default graph when ``graph`` is None."""
