@@ -120,7 +120,11 @@ def test_query_errors_exit_2() -> None:
 def test_sparql_ask_and_construct(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sparql", "ASK { ?s a <https://w3id.org/aims-graph/ontology#Control> }"]) == 0
     assert capsys.readouterr().out == "true\n"
-    query = "CONSTRUCT WHERE { ?c <http://www.w3.org/2004/02/skos/core#notation> ?n }"
+    query = (
+        "CONSTRUCT { ?c <http://www.w3.org/2004/02/skos/core#notation> ?n } WHERE { "
+        "?c <http://www.w3.org/2004/02/skos/core#notation> ?n ; "
+        "<http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/aims-graph/iso42001/scheme> }"
+    )
     assert main(["sparql", query, "--format", "nt"]) == 0
     assert len(Graph().parse(data=capsys.readouterr().out, format="nt")) == 114
 

@@ -44,6 +44,12 @@ SAMPLES = {
 }
 
 
+CATALOGUE_NOTATIONS = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?c <http://www.w3.org/2004/02/skos/core#notation> ?x ; "
+    "<http://www.w3.org/2004/02/skos/core#inScheme> <https://w3id.org/aims-graph/iso42001/scheme> }"
+)
+
+
 @pytest.fixture(params=["memory", "disk", "endpoint"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "memory":
@@ -102,7 +108,7 @@ def test_reference_graphs_load_once(store: Store) -> None:
     ensure_reference_graphs(store)
     graphs = {g.name: g.triples for g in store.graphs()}
     assert graphs[ONTOLOGY_GRAPH] > 500 and graphs[CATALOGUE_GRAPH] > 500
-    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?c <http://www.w3.org/2004/02/skos/core#notation> ?x }") == 114
+    assert count(store, CATALOGUE_NOTATIONS) == 114
 
 
 def test_drop_graph(store: Store, tmp_path: Path) -> None:
