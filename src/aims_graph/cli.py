@@ -76,6 +76,13 @@ def store_from_args(args: argparse.Namespace, settings: Settings | None = None) 
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.format == "xlsx":
+        from .spreadsheet import export_workbook
+
+        if args.out is None:
+            raise UserInputError("--format xlsx needs --out FILE.xlsx")
+        export_workbook(store_from_args(args), args.out)
+        return 0
     from .export import export_reference
 
     payload = export_reference(args.what, args.format)
@@ -231,9 +238,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"aims-graph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("export", help="write the ontology and/or the ISO/IEC 42001 catalogue")
-    p.add_argument("--what", choices=["ontology", "catalogue", "all"], default="all")
-    p.add_argument("--format", choices=["turtle", "nt", "jsonld", "xml"], default="turtle")
+    p = sub.add_parser(
+        "export",
+        help="write the ontology and catalogue (turtle, nt, jsonld, xml), or an organisation's data as xlsx",
+    )
+    _store_options(p)
+    p.add_argument(
+        "--what",
+        choices=["ontology", "catalogue", "all"],
+        default="all",
+        help="for RDF formats: which reference graphs",
+    )
+    p.add_argument(
+        "--format",
+        choices=["turtle", "nt", "jsonld", "xml", "xlsx"],
+        default="turtle",
+        help="xlsx exports the organisation data of the store (with --store, --endpoint or --data)",
+    )
     p.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
     p.set_defaults(func=cmd_export)
 
@@ -309,19 +330,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_modules() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
-    """Commands that live beside their feature (each module's ``register`` adds its subcommands)."""
-    from importlib import import_module
+    """Commands that live beside their feature; each module's ``register`` adds its subcommands."""
+    from . import crosswalk_commands, reason_commands, validate_commands
+    from .spreadsheet import commands as spreadsheet_commands
 
-    found = []
-    for name in ("spreadsheet.commands", "crosswalk_commands", "reason_commands", "validate_commands"):
-        try:
-            module = import_module(f".{name}", __package__)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(__package__ or "aims_graph"):
-                continue
-            raise
-        found.append(module.register)
-    return found
+    return [
+        validate_commands.register,
+        reason_commands.register,
+        spreadsheet_commands.register,
+        crosswalk_commands.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
