@@ -54,6 +54,8 @@ REQUIRED_SHAPES = {
     "ImplementedControlEvidence", "AIPolicyExists", "AIPolicyApproved", "AIPolicyReviewed",
     "InterestedPartiesRecorded", "InterestedPartyRequirements", "NonconformityCorrected",
     "AuditFindingReference", "DatasetProvenance", "DatasetQualityRecord", "MappingTargetExists",
+    "MappingSubjectInCatalogue", "MappingObjectInCatalogue", "MappingRelation", "MappingSetRelation",
+    "MappingConfidence", "MappingJustification", "MappingAuthor", "MappingDate", "MappingInSet",
 }  # fmt: skip
 
 WARNING_SHAPES = {"InterestedPartyRequirements"}

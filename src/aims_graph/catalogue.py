@@ -26,6 +26,25 @@ def notation_index() -> dict[str, ox.NamedNode]:
     }
 
 
+@cache
+def framework_notation_index() -> dict[str, ox.NamedNode]:
+    """Notation -> IRI for the other frameworks' catalogues ("Art. 9", "GOVERN 1.2"), leaving out notations
+    that are ambiguous, such as ISO/IEC 27001 clause numbers, which are the same as ISO/IEC 42001's."""
+    seen: dict[str, set[ox.NamedNode]] = {}
+    for path in resources.ontology_files():
+        if path == resources.catalogue_file():
+            continue
+        for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if (
+                q.predicate == SKOS_NOTATION
+                and isinstance(q.subject, ox.NamedNode)
+                and isinstance(q.object, ox.Literal)
+            ):
+                seen.setdefault(q.object.value, set()).add(q.subject)
+    ours = notation_index()
+    return {n: next(iter(nodes)) for n, nodes in seen.items() if len(nodes) == 1 and n not in ours}
+
+
 def looks_like_notation(text: str) -> bool:
     return bool(NOTATION.match(text.strip()))
 

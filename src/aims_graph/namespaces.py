@@ -23,4 +23,8 @@ PREFIXES: dict[str, str] = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "sh": "http://www.w3.org/ns/shacl#",
+    "aiact": "http://data.europa.eu/eli/reg/2024/1689/",
+    "airmf": "https://w3id.org/aims-graph/nist-ai-rmf/",
+    "iso27001": "https://w3id.org/aims-graph/iso27001/",
+    "aimsxw": "https://w3id.org/aims-graph/crosswalk/",
 }

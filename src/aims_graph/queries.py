@@ -83,6 +83,9 @@ def parse_iri(raw: str) -> ox.NamedNode:
         if node is None:
             raise ParameterError(f"no catalogue entry has the notation {text!r}")
         return node
+    other = catalogue.framework_notation_index().get(text)
+    if other is not None:
+        return other
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]
     found = _CURIE.match(text)
