@@ -125,7 +125,12 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
     str(AIMS.Risk): [("Controls that cover this risk", "controls-for-risk", "risk")],
     str(AIMS.AISystem): [("Traceability", "system-trace", "system")],
     str(AIMS.InterestedParty): [("Exposure", "party-exposure", "party")],
-    str(AIMS.Clause): [("Evidence", "clause-evidence", "clause")],
+    str(AIMS.Clause): [
+        ("Evidence", "clause-evidence", "clause"),
+        ("Mappings to other frameworks", "crosswalk", "control"),
+    ],
+    # Entries of the other frameworks' catalogues (EU AI Act, NIST AI RMF, ISO/IEC 27001).
+    "http://www.w3.org/2004/02/skos/core#Concept": [("Mapped from ISO/IEC 42001", "crosswalk-reverse", "target")],
 }
 
 
@@ -156,6 +161,8 @@ def resource_page(service: Service, iri: str) -> str | None:
     )
     parts.append(f"<h2>Properties</h2><table>{rows}</table>")
     for type_ in types:
+        if type_.value.endswith("core#Concept") and iri.startswith(str(ISO42001)):
+            continue  # catalogue entries are the sources of mappings, not their targets
         for heading, query_name, param in SECTIONS.get(type_.value, []):
             query: NamedQuery = get_query(query_name)
             found = service.select(query.text, {param: node})
