@@ -8,8 +8,8 @@ once. Blocking work runs in a thread (``run_in_threadpool``), never on the event
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__, catalogue, rdfio
 from ..audit_reports import produce
@@ -29,8 +30,9 @@ from ..export import export_reference
 from ..namespaces import ISO42001, PREFIXES
 from ..queries import bind_params, get_query, named_queries
 from ..results import QueryResult, Rows, Triples, serialize_rows, serialize_triples
+from ..workers import Serialized
 from . import pages
-from .negotiation import GRAPH_TYPES, ROW_MEDIA, ROW_TYPES, choose, wants_html
+from .negotiation import GRAPH_TYPES, ROW_MEDIA, ROW_TYPES, NotAcceptableError, choose, wants_html
 from .service import Service, validate_upload
 
 FORM = "application/x-www-form-urlencoded"
@@ -38,6 +40,31 @@ FORM = "application/x-www-form-urlencoded"
 
 def _error(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"error": kind, "message": message}, status_code=status)
+
+
+def client_formats(accept: str | None) -> tuple[str | None, str | None]:
+    """The result and graph media types the client accepts; the worker picks by the answer's kind."""
+    rows: str | None = None
+    graph: str | None = None
+    with suppress(NotAcceptableError):
+        rows = ROW_MEDIA[ROW_TYPES[choose(accept, list(ROW_TYPES))]].split(";")[0]
+    with suppress(NotAcceptableError):
+        graph = choose(accept, list(GRAPH_TYPES))
+    if rows is None and graph is None:
+        available = ", ".join([*ROW_TYPES, *GRAPH_TYPES])
+        raise NotAcceptableError(f"cannot produce any of: {accept}; available: {available}")
+    return rows, graph
+
+
+def render_answer(answer: QueryResult | Serialized, accept: str | None) -> Response:
+    if not isinstance(answer, Serialized):
+        return render_result(answer, accept)
+    rows, graph = client_formats(accept)
+    media = graph if answer.kind == "graph" else rows
+    assert media is not None
+    if media.startswith("text/"):
+        media += "; charset=utf-8"
+    return Response(answer.body, media_type=media)
 
 
 def render_result(result: QueryResult, accept: str | None) -> Response:
@@ -89,6 +116,24 @@ class UnsupportedMediaError(UserInputError):
     http_status = 415
 
 
+class BodyLimit:
+    """Refuse a declared body over the limit before any route runs (plain ASGI: no per-request overhead
+    beyond a header look-up; bodies without a length are counted as they are read, in ``read_body``)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for key, value in scope["headers"]:
+                if key == b"content-length" and value.isdigit() and int(value) > self.limit:
+                    response = _error(413, "TooLargeError", f"the request body is larger than {self.limit} bytes")
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application for these settings; the store opens at start-up and closes at shutdown."""
     settings = settings or Settings.from_env()
@@ -135,12 +180,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _error(exc.status_code, "HTTPError", str(exc.detail))
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
-            return _error(413, "TooLargeError", f"the request body is larger than {settings.max_body_bytes} bytes")
-        return await call_next(request)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, exc: Exception) -> JSONResponse:
+        # Only a bug gets here: every refusal is an AimsGraphError and answered above with a 4xx.
+        return _error(500, "InternalError", f"internal error ({type(exc).__name__}); please report it")
 
     # ------------------------------------------------------------------------------------------ health
 
@@ -166,8 +211,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 PREFIXES,
             )
             return Response(body, media_type=choose(request.headers.get("accept"), list(GRAPH_TYPES)))
-        result = await run_in_threadpool(service().query, query, None, default or None, named or None)
-        return render_result(result, request.headers.get("accept"))
+        accept = request.headers.get("accept")
+        answer = await run_in_threadpool(
+            service().query_for_client, query, client_formats(accept), None, default or None, named or None
+        )
+        return render_answer(answer, accept)
 
     @app.get("/sparql", tags=["sparql"])
     async def sparql_get(request: Request) -> Response:
@@ -232,8 +280,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             rows = await run_in_threadpool(service().select, query.text, bind_params(query, values)) if ready else None
             return Response(pages.query_page(query, values, rows), media_type="text/html")
         bindings = bind_params(query, values)
-        result = await run_in_threadpool(service().query, query.text, bindings)
-        return render_result(result, request.headers.get("accept"))
+        accept = request.headers.get("accept")
+        answer = await run_in_threadpool(service().query_for_client, query.text, client_formats(accept), bindings)
+        return render_answer(answer, accept)
 
     @app.get("/search", tags=["queries"])
     async def search(request: Request, q: str = "") -> Response:

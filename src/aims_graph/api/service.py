@@ -32,7 +32,8 @@ from ..store import (
     store_as_rdflib,
 )
 from ..user_shapes import validate_with_shapes
-from ..workers import QueryJob, WorkerPool
+from ..validate import validate_store
+from ..workers import QueryJob, Serialized, WorkerPool
 
 
 def refuse_service(sparql: str) -> None:
@@ -109,6 +110,25 @@ class Service:
         if self.pool is None:
             return self.store.query(sparql, bindings, graphs, names)
         job = QueryJob(sparql, dict(bindings) if bindings else None, graphs, names, self.settings.row_limit)
+        answer = self.pool.run(job)
+        assert not isinstance(answer, Serialized)
+        return answer
+
+    def query_for_client(
+        self,
+        sparql: str,
+        formats: tuple[str | None, str | None],
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult | Serialized:
+        """A read whose answer goes straight to an HTTP client: serialised in the worker when it can be."""
+        if self.pool is None:
+            return self.query(sparql, bindings, default_graphs, named_graphs)
+        refuse_service(sparql)
+        graphs = [checked_iri(g).value for g in default_graphs] if default_graphs else None
+        names = [checked_iri(g).value for g in named_graphs] if named_graphs else None
+        job = QueryJob(sparql, dict(bindings) if bindings else None, graphs, names, self.settings.row_limit, *formats)
         return self.pool.run(job)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Rows:
@@ -205,7 +225,12 @@ def validate_upload(
     shapes: tuple[bytes, ox.RdfFormat] | None,
     engine: str,
 ) -> ValidationReport:
-    """Validate posted data (or the whole store) against our shapes or posted ones; all parsing is ours."""
-    graph = to_rdflib(_parse_upload(*data)) if data is not None else store_as_rdflib(store)
+    """Validate posted data (or the whole store) against our shapes or posted ones; all parsing is ours.
+
+    The store itself is validated where it is by the compiled engines (sparql, auto), copied for pyshacl.
+    """
     user_shapes = [to_rdflib(_parse_upload(*shapes))] if shapes is not None else None
+    if data is None and engine != "pyshacl":
+        return validate_store(store, user_shapes[0] if user_shapes else None, engine)
+    graph = to_rdflib(_parse_upload(*data)) if data is not None else store_as_rdflib(store)
     return validate_with_shapes(graph, user_shapes, engine)
