@@ -413,3 +413,41 @@ def test_on_disk_store_reads_and_writes(tmp_path: Path) -> None:
             assert json.loads(body)["boolean"] is False
         status, body = sparql(server, HEAVY)
         assert status == 503, "the time limit also stops queries on an on-disk store"
+
+
+@pytest.mark.parametrize(
+    "kind,fmt,media",
+    [
+        ("soa", "html", "text/html"),
+        ("soa", "md", "text/markdown"),
+        ("risks", "csv", "text/csv"),
+        ("trace", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("coverage", "svg", "image/svg+xml"),
+        ("coverage", "png", "image/png"),
+    ],
+)
+def test_report_routes(api: ApiServer, kind: str, fmt: str, media: str) -> None:
+    status, headers, body = call(api, f"/reports/{kind}?format={fmt}")
+    assert status == 200 and headers["content-type"].startswith(media)
+    if fmt == "png":
+        assert body.startswith(b"\x89PNG")
+    if kind == "soa" and fmt == "md":
+        assert body.decode().count("\n| A.") == 38
+
+
+def test_soa_workbook_lists_every_control(api: ApiServer) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    status, _, body = call(api, "/reports/soa?format=xlsx")
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    controls = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert status == 200 and len(controls) == 38 and controls[0] == "A.2.2" and controls[-1] == "A.10.4"
+
+
+def test_bad_report_requests(api: ApiServer) -> None:
+    status, _, body = call(api, "/reports/soa?format=pdf")
+    assert status == 400 and error_of(status, body)
+    status, _, body = call(api, "/reports/nope")
+    assert status == 400 and error_of(status, body)
