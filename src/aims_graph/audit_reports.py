@@ -6,6 +6,7 @@ import html
 import io
 from dataclasses import dataclass
 
+from .catalogue import notation_sort_key
 from .charts import coverage, to_png, to_svg
 from .errors import UserInputError
 from .namespaces import PREFIXES
@@ -102,7 +103,7 @@ def _trace(store: Queryable) -> Report:
         if notation not in controls:
             controls.append(notation)
         pairs.add((display(row["risk"]), notation))
-    controls.sort(key=lambda n: [int(p) if p.isdigit() else p for p in n.replace("-", ".").split(".")])
+    controls.sort(key=notation_sort_key)
     body = [[label, *("x" if (iri, c) in pairs else "" for c in controls)] for iri, label in risks.items()]
     return Report(
         "Traceability matrix",

@@ -11,6 +11,7 @@ from . import resources
 from .namespaces import ISO42001
 
 SKOS_NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 NOTATION = re.compile(r"^(?:[AC](?:\.\d+)*|\d+(?:\.\d+)*)$")
 
 
@@ -62,3 +63,22 @@ def notation_of(iri: str) -> str | None:
         if node.value == iri:
             return notation
     return None
+
+
+@cache
+def _types() -> dict[str, set[str]]:
+    types: dict[str, set[str]] = {}
+    for q in ox.parse(path=str(resources.catalogue_file()), format=ox.RdfFormat.TURTLE):
+        if q.predicate == RDF_TYPE and isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            types.setdefault(q.subject.value, set()).add(q.object.value)
+    return types
+
+
+def notations_of(cls: str) -> list[str]:
+    """The notations of the catalogue entries of one class, in the standard's order (A.2.2 before A.10.2)."""
+    found = [n for n, node in notation_index().items() if str(cls) in _types().get(node.value, set())]
+    return sorted(found, key=notation_sort_key)
+
+
+def notation_sort_key(notation: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in notation.split("."))

@@ -24,7 +24,7 @@ from .results import (
     serialize_rows,
     serialize_triples,
 )
-from .store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs, open_store
+from .store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs, open_configured_store
 from .tables import text_table
 
 Command = Callable[[argparse.Namespace], int]
@@ -52,18 +52,15 @@ def _store_options(parser: argparse.ArgumentParser, data: bool = True) -> None:
         )
 
 
-def store_from_args(args: argparse.Namespace, settings: Settings | None = None) -> AnyStore:
+def store_from_args(args: argparse.Namespace) -> AnyStore:
     """Open the store the options name; with --data or no store at all, load the reference graphs too."""
-    settings = settings or Settings.from_env()
-    store = open_store(
-        path=args.store or settings.store,
-        endpoint=args.endpoint or settings.endpoint,
-        update_endpoint=getattr(args, "update_endpoint", None) or settings.update_endpoint,
-        graph_store_endpoint=getattr(args, "graph_store_endpoint", None) or settings.graph_store_endpoint,
-        username=settings.endpoint_user,
-        password=settings.endpoint_password,
-        token=settings.endpoint_token,
+    settings = Settings.from_env(
+        store=args.store,
+        endpoint=args.endpoint,
+        update_endpoint=getattr(args, "update_endpoint", None),
+        graph_store_endpoint=getattr(args, "graph_store_endpoint", None),
     )
+    store = open_configured_store(settings)
     data: list[Path] = getattr(args, "data", [])
     if isinstance(store, OxigraphStore):
         ensure_reference_graphs(store)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import rdfio
+from . import catalogue, rdfio
 from .namespaces import AIMS, ISO42001
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -24,49 +24,6 @@ DCT_DATE = ox.NamedNode("http://purl.org/dc/terms/date")
 DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-# Annex A controls (notation), used to build the SoA and treatments.
-ANNEX_A = [
-    "A.2.2",
-    "A.2.3",
-    "A.2.4",
-    "A.3.2",
-    "A.3.3",
-    "A.4.2",
-    "A.4.3",
-    "A.4.4",
-    "A.4.5",
-    "A.4.6",
-    "A.5.2",
-    "A.5.3",
-    "A.5.4",
-    "A.5.5",
-    "A.6.1.2",
-    "A.6.1.3",
-    "A.6.2.2",
-    "A.6.2.3",
-    "A.6.2.4",
-    "A.6.2.5",
-    "A.6.2.6",
-    "A.6.2.7",
-    "A.6.2.8",
-    "A.7.2",
-    "A.7.3",
-    "A.7.4",
-    "A.7.5",
-    "A.7.6",
-    "A.8.2",
-    "A.8.3",
-    "A.8.4",
-    "A.8.5",
-    "A.9.2",
-    "A.9.3",
-    "A.9.4",
-    "A.10.2",
-    "A.10.3",
-    "A.10.4",
-]
-RISK_SOURCES = [f"C.3.{i}" for i in range(1, 8)]
-OBJECTIVES = [f"C.2.{i}" for i in range(1, 12)]
 STAGES = [
     "Inception",
     "DesignAndDevelopment",
@@ -140,6 +97,9 @@ class GenerationStats:
 
 class _Generator:
     def __init__(self, systems: int, seed: int, base: str) -> None:
+        self.controls = catalogue.notations_of(AIMS.Control)
+        self.risk_sources = catalogue.notations_of(AIMS.RiskSourceCategory)
+        self.objectives = catalogue.notations_of(AIMS.ObjectiveCategory)
         self.n = systems
         self.rng = random.Random(seed)
         self.base = base
@@ -255,8 +215,8 @@ class _Generator:
         )
         yield t(risk, _aims("affectsSystem"), sys_)
         yield t(risk, _aims("affectsParty"), self.iri(f"party/{rng.randrange(PARTIES)}"))
-        yield t(risk, _aims("riskSource"), catalogue_iri(RISK_SOURCES[rng.randrange(len(RISK_SOURCES))]))
-        yield t(risk, _aims("threatensObjective"), catalogue_iri(OBJECTIVES[rng.randrange(len(OBJECTIVES))]))
+        yield t(risk, _aims("riskSource"), catalogue_iri(self.risk_sources[rng.randrange(len(self.risk_sources))]))
+        yield t(risk, _aims("threatensObjective"), catalogue_iri(self.objectives[rng.randrange(len(self.objectives))]))
         yield t(risk, _aims("likelihood"), _int(likelihood))
         yield t(risk, _aims("consequence"), _int(consequence))
         yield t(risk, _aims("riskLevel"), _int(level))
@@ -272,7 +232,7 @@ class _Generator:
         yield t(treatment, RDF_TYPE, _aims("RiskTreatment"))
         yield t(treatment, RDFS_LABEL, ox.Literal(f"Treatment of risk {r} of system {i}", language="en"))
         yield t(treatment, _aims("treats"), risk)
-        for notation in rng.sample(ANNEX_A, rng.randint(1, 3)):
+        for notation in rng.sample(self.controls, rng.randint(1, 3)):
             yield t(treatment, _aims("appliesControl"), catalogue_iri(notation))
         yield t(
             treatment,
@@ -285,7 +245,7 @@ class _Generator:
         soa = self.iri("soa")
         yield t(soa, RDF_TYPE, _aims("StatementOfApplicability"))
         yield t(soa, RDFS_LABEL, ox.Literal("Statement of Applicability", language="en"))
-        for k, notation in enumerate(ANNEX_A):
+        for k, notation in enumerate(self.controls):
             entry, control = self.iri(f"soa/{notation}"), catalogue_iri(notation)
             applicable = notation != "A.10.4"
             yield t(soa, _aims("entry"), entry)

@@ -21,6 +21,7 @@ from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from . import rdfio, resources
+from .config import Settings
 from .errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreError, UserInputError
 from .namespaces import GRAPH_BASE
 from .progress import ProgressReader
@@ -415,6 +416,19 @@ def open_store(
             endpoint, update_endpoint, graph_store_endpoint, username=username, password=password, token=token
         )
     return OxigraphStore(path)
+
+
+def open_configured_store(settings: Settings) -> OxigraphStore | SparqlEndpointStore:
+    """The store that a Settings object names, with its credentials."""
+    return open_store(
+        path=settings.store,
+        endpoint=settings.endpoint,
+        update_endpoint=settings.update_endpoint,
+        graph_store_endpoint=settings.graph_store_endpoint,
+        username=settings.endpoint_user,
+        password=settings.endpoint_password,
+        token=settings.endpoint_token,
+    )
 
 
 def ensure_reference_graphs(store: OxigraphStore | SparqlEndpointStore) -> None:

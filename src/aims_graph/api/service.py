@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ from ..store import (
     SparqlEndpointStore,
     checked_iri,
     ensure_reference_graphs,
-    open_store,
+    open_configured_store,
     store_as_rdflib,
 )
 from ..user_shapes import validate_with_shapes
@@ -60,16 +59,7 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.token = read_token(settings.token_file)
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self.store: OxigraphStore | SparqlEndpointStore = open_store(
-            path=settings.store,
-            endpoint=settings.endpoint,
-            update_endpoint=settings.update_endpoint,
-            graph_store_endpoint=settings.graph_store_endpoint,
-            username=settings.endpoint_user,
-            password=settings.endpoint_password,
-            token=settings.endpoint_token,
-        )
+        self.store: OxigraphStore | SparqlEndpointStore = open_configured_store(settings)
         if isinstance(self.store, OxigraphStore):
             ensure_reference_graphs(self.store)
         data = list(settings.data)
