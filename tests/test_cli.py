@@ -133,10 +133,10 @@ def test_load_list_and_drop_on_disk(tmp_path: Path, capsys: pytest.CaptureFixtur
     store = str(tmp_path / "store")
     assert main(["load", "--store", store, str(CONFORMANT)]) == 0
     assert "triples into <https://w3id.org/aims-graph/graph/file/conformant-org.ttl>" in capsys.readouterr().out
-    assert main(["graphs", "--store", store, "list"]) == 0
+    assert main(["graphs", "list", "--store", store]) == 0
     listed = capsys.readouterr().out
     assert "graph/ontology" in listed and "conformant-org.ttl" in listed
-    assert main(["graphs", "--store", store, "drop", "https://w3id.org/aims-graph/graph/file/conformant-org.ttl"]) == 0
+    assert main(["graphs", "drop", "--store", store, "https://w3id.org/aims-graph/graph/file/conformant-org.ttl"]) == 0
     capsys.readouterr()
     assert main(["query", "ai-systems", "--store", store, "--format", "csv"]) == 0
     assert capsys.readouterr().out.strip() == "system,label,owner,ownerLabel,stage,stageLabel,inScope,risks"

@@ -120,14 +120,16 @@ def test_drop_graph(store: Store, tmp_path: Path) -> None:
         store.drop(graph_for_file(path))
 
 
-def test_syntax_error_names_file_and_line_and_changes_nothing(store: Store, tmp_path: Path) -> None:
-    lines = [f'<{EX}s{i}> <{EX}p> "{i}" .' for i in range(90_000)]
-    lines[89_999] = f'<{EX}s> <{EX}p> "broken .'
+@pytest.mark.parametrize("size", [90_000, 250_000], ids=["transaction", "bulk"])
+def test_syntax_error_names_file_and_line_and_changes_nothing(store: Store, tmp_path: Path, size: int) -> None:
+    """A small file loads in one transaction, a big one (over 8 MiB, on disk) in bulk: both all or nothing."""
+    lines = [f'<{EX}s{i}> <{EX}p> "a longer value for line {i}" .' for i in range(size)]
+    lines[size - 1] = f'<{EX}s> <{EX}p> "broken .'
     path = write(tmp_path, "big.nt", "\n".join(lines) + "\n")
     before = store.graphs()
     with pytest.raises(RDFSyntaxError) as caught:
         store.load(path)
-    assert caught.value.line == 90_000
+    assert caught.value.line == size
     assert "big.nt" in str(caught.value)
     assert store.graphs() == before
 

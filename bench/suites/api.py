@@ -84,7 +84,9 @@ def run(args: argparse.Namespace) -> harness.Report:
     combined = tmp / "all.nt"
     with combined.open("wb") as out:
         for path in resources.ontology_files():
-            out.write(ox.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_QUADS) or b"")
+            out.write(
+                ox.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_QUADS) or b""
+            )
         out.write(data.path.read_bytes())
     store = ox.Store()
     store.load(path=str(combined), format=ox.RdfFormat.N_TRIPLES)
@@ -95,19 +97,23 @@ def run(args: argparse.Namespace) -> harness.Report:
     env = {**os.environ, "AIMS_QUERY_TIMEOUT": "120", "AIMS_ROW_LIMIT": "10000000"}
     api = subprocess.Popen(
         [*harness.aims_graph_command(), "serve", "--port", str(api_port), "--data", str(data.path)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     oxi = subprocess.Popen(  # in memory, like the API's default store
         [harness.oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     report = harness.Report("api")
     try:
         _wait(api_port, "/health", api)
         _wait(ox_port, "/query?query=ASK%7B%7D", oxi)
         upload = http.client.HTTPConnection("127.0.0.1", ox_port, timeout=600)
-        upload.request("POST", "/store?default", body=combined.read_bytes(),
-                       headers={"Content-Type": "application/n-triples"})
+        upload.request(
+            "POST", "/store?default", body=combined.read_bytes(), headers={"Content-Type": "application/n-triples"}
+        )
         if upload.getresponse().status not in (200, 201, 204):
             raise RuntimeError("oxigraph serve refused the data")
         latency = harness.Table(
@@ -122,9 +128,7 @@ def run(args: argparse.Namespace) -> harness.Report:
                 continue
             api_path = f"/queries/{name}"
             if bindings:
-                api_path += "?" + urllib.parse.urlencode(
-                    {k: v.value for k, v in bindings.items() if v is not None}
-                )
+                api_path += "?" + urllib.parse.urlencode({k: v.value for k, v in bindings.items() if v is not None})
             text = query.text
             if bindings:
                 text = with_values(text, list(bindings), [str(v) for v in bindings.values()])
@@ -185,4 +189,3 @@ def _throughput(port: int, paths: list[str], clients: int, seconds: float) -> fl
     for thread in threads:
         thread.join()
     return sum(done) / (time.monotonic() - started)
-

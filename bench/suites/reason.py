@@ -38,7 +38,15 @@ def run(args: argparse.Namespace) -> harness.Report:
     report = harness.Report("reason")
     table = harness.Table(
         "Reasoning time against graph size (data + ontology + catalogues)",
-        ["size", "data triples", "triples reasoned over", "total s", "reasoner s", "inferred", "peak MiB (Python + Java)"],
+        [
+            "size",
+            "data triples",
+            "triples reasoned over",
+            "total s",
+            "reasoner s",
+            "inferred",
+            "peak MiB (Python + Java)",
+        ],
     )
     for size in sizes:
         data = harness.dataset(harness.systems_for(size))
@@ -48,10 +56,17 @@ def run(args: argparse.Namespace) -> harness.Report:
             table.rows.append([size, data.triples, None, f"> {args.cap:.0f} (stopped)", None, None, None])
             continue
         found = child.last_json()
-        table.rows.append([
-            size, data.triples, found["triples_in"], found["seconds"], found["hermit_seconds"],
-            found["inferred"], found["peak_kib"] / 1024,
-        ])
+        table.rows.append(
+            [
+                size,
+                data.triples,
+                found["triples_in"],
+                found["seconds"],
+                found["hermit_seconds"],
+                found["inferred"],
+                found["peak_kib"] / 1024,
+            ]
+        )
         harness.log(f"{size}: {time.perf_counter() - started:.1f} s")
     report.tables.append(table)
     report.notes.append(

@@ -62,7 +62,7 @@ def store_from_args(args: argparse.Namespace) -> AnyStore:
     )
     store = open_configured_store(settings)
     data: list[Path] = getattr(args, "data", [])
-    if isinstance(store, OxigraphStore):
+    if isinstance(store, OxigraphStore) or store.update_endpoint is not None:
         ensure_reference_graphs(store)
     for path in data:
         store.load(path)
@@ -88,8 +88,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    if args.store is None and args.endpoint is None:
-        raise UserInputError("load needs --store DIR or --endpoint URL: an in-memory store would be lost")
+    settings = Settings.from_env()
+    if (args.store or settings.store) is None and (args.endpoint or settings.endpoint) is None:
+        raise UserInputError(
+            "load needs --store DIR or --endpoint URL (or AIMS_STORE / AIMS_ENDPOINT): an in-memory store would be lost"
+        )
     if args.graph and len(args.files) > 1:
         raise UserInputError("--graph names one graph: give one file with it")
     store = store_from_args(args)
@@ -106,8 +109,6 @@ def cmd_graphs(args: argparse.Namespace) -> int:
         for info in store.graphs():
             print(f"{info.triples:>10}  {info.name}")
     else:
-        if not args.graph:
-            raise UserInputError("graphs drop needs the graph IRI")
         store.drop(args.graph)
         print(f"dropped <{args.graph}>")
     store.close()
@@ -263,10 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("graphs", help="list the named graphs of a store, or drop one")
-    _store_options(p, data=False)
-    p.add_argument("action", choices=["list", "drop"])
-    p.add_argument("graph", nargs="?", metavar="IRI")
-    p.set_defaults(func=cmd_graphs)
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="each named graph with its number of triples")
+    _store_options(listing, data=False)
+    listing.set_defaults(func=cmd_graphs)
+    dropping = actions.add_parser("drop", help="remove one named graph")
+    _store_options(dropping, data=False)
+    dropping.add_argument("graph", metavar="IRI")
+    dropping.set_defaults(func=cmd_graphs)
 
     p = sub.add_parser("query", help="run a named traceability query (--list shows them)")
     _store_options(p)

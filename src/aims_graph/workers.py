@@ -58,7 +58,7 @@ class NotAcceptableForAnswer(UserInputError):
 
 def execute(store: ox.Store, job: QueryJob) -> QueryResult | Serialized:
     """Run one query to completion, refusing results larger than the row cap."""
-    kwargs = query_options(job.sparql, job.bindings, job.default_graphs, job.named_graphs)
+    kwargs = query_options(job.sparql, job.bindings, job.default_graphs, job.named_graphs, store)
     answer = store.query(job.sparql, **kwargs)  # type: ignore[arg-type]
     if job.rows_format is not None or job.graph_format is not None:
         return _serialized(answer, job)

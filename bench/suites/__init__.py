@@ -1,0 +1,1 @@
+"""Benchmark suites; each is registered by name in bench/run.py."""
