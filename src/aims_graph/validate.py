@@ -3,7 +3,12 @@
 pyshacl is the reference engine. The shapes need the catalogue (which controls exist) and the class
 hierarchy (sh:targetClass follows rdfs:subClassOf in the data graph), so the data is validated merged
 with ontology/*.ttl, with inference off: merging gives exactly the subclass-aware targeting SHACL defines
-and nothing more. A compiled-SPARQL engine will fill in the same report model later.
+and nothing more.
+
+The "sparql" engine (aims_graph.shacl) compiles the shapes to set-based SPARQL and runs them inside a store;
+shapes it cannot compile are validated by pyshacl and named in the report. "auto" is the same engine: the
+compiled queries wherever every shape compiles, pyshacl for exactly the shapes that do not.
+validate_store() runs it on data that is already in a store, embedded or remote, without copying it.
 """
 
 from __future__ import annotations
@@ -28,11 +33,26 @@ from rdflib.term import Identifier, Node
 from . import rdfio, resources
 from .errors import RDFSyntaxError, ShapesError, UnsafeInputError, UserInputError
 from .report import ValidationReport, ValidationResult, clause_sort_key, render_path, render_term
+from .results import Triples
+from .shacl import compile_shapes, run_compiled
+from .shacl.engine import copy_of, load_graph
+from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, OxigraphStore, Queryable, SparqlEndpointStore
 
-ENGINES = ("pyshacl",)
-"""Engines validate() can run; the SPARQL engine joins as "sparql"."""
+ENGINES = ("pyshacl", "sparql", "auto")
+"""Engines validate() can run: pyshacl (the reference), sparql (compiled, in the store), auto (= sparql)."""
 
-__all__ = ["ENGINES", "ValidationReport", "ValidationResult", "load_shapes", "validate"]
+DATA_GRAPH = "urn:x-aims-graph:validate:data"
+"""The named graph in-memory data goes into when the compiled engine validates it."""
+
+__all__ = [
+    "ENGINES",
+    "ValidationReport",
+    "ValidationResult",
+    "load_shapes",
+    "validate",
+    "validate_graphs",
+    "validate_store",
+]
 
 
 def validate(
@@ -44,16 +64,93 @@ def validate(
 
     ``data`` is not modified: the ontology and catalogue are merged into a copy.
     """
+    _check_engine(engine)
+    shapes_graph = _shapes_graph(shapes)
+    data_graph = _merged_with_ontology(data)
+    report = validate_graphs(data_graph, shapes_graph, engine)
+    report.prefixes.update((prefix, str(namespace)) for prefix, namespace in data.namespaces() if prefix)
+    return report
+
+
+def validate_graphs(data_graph: Graph, shapes_graph: Graph, engine: str = "pyshacl") -> ValidationReport:
+    """``data_graph`` exactly as given (no ontology merged in) against ``shapes_graph``: the W3C suite's path.
+
+    The compiled engine loads the data into an in-memory store first; pyshacl reads the same graph for the
+    shapes that fall back.
+    """
+    _check_engine(engine)
+    if engine == "pyshacl":
+        return _run_pyshacl(data_graph, shapes_graph)
+    compiled = compile_shapes(shapes_graph)
+    store = OxigraphStore()
+    originals = load_graph(store.raw, data_graph, DATA_GRAPH)
+    clauses = _ClauseIndex(shapes_graph, _ontology_graph())
+    return run_compiled(
+        store,
+        compiled,
+        clauses.for_shape,
+        lambda reduced: _run_pyshacl(data_graph, reduced).results,
+        data=data_graph,
+        originals=originals,
+    )
+
+
+def validate_store(
+    store: Queryable,
+    shapes: Sequence[Path] | Graph | None = None,
+    engine: str = "auto",
+) -> ValidationReport:
+    """Validates what ``store`` holds (the union of its graphs) where it is, without copying it.
+
+    The store must hold the ontology and catalogue graphs (store.ensure_reference_graphs) for our shapes to
+    see the class hierarchy and the controls. Only what cannot run in the store is copied out: everything
+    for engine="pyshacl", and, for shapes that fall back to pyshacl, the data once, through the store's API
+    (a Queryable that is not a Store cannot be copied, and such shapes are a ShapesError there).
+    """
+    _check_engine(engine)
+    shapes_graph = shapes if isinstance(shapes, Graph) else _shapes_graph(shapes)
+    if shapes is None and isinstance(store, OxigraphStore | SparqlEndpointStore):
+        present = {info.name for info in store.graphs()}
+        if not {ONTOLOGY_GRAPH, CATALOGUE_GRAPH} <= present:
+            raise UserInputError(
+                "the store lacks the ontology and catalogue graphs our shapes need; "
+                "load them first (store.ensure_reference_graphs, or aims-graph load)"
+            )
+    copy: list[Graph] = []
+
+    def data() -> Graph:
+        if copy:
+            return copy[0]
+        if isinstance(store, OxigraphStore):
+            copied = copy_of(store.raw)
+        elif isinstance(store, SparqlEndpointStore):
+            answer = store.query(resources.internal_query("ld/graph-content.rq"))
+            assert isinstance(answer, Triples)
+            copied = copy_of(answer.triples)
+        else:
+            raise ShapesError("this store cannot be copied for pyshacl; use the sparql engine with shapes that compile")
+        copy.append(copied)
+        return copied
+
+    if engine == "pyshacl":
+        return _run_pyshacl(data(), shapes_graph)
+    compiled = compile_shapes(shapes_graph)
+    clauses = _ClauseIndex(shapes_graph, _ontology_graph())
+    copyable = isinstance(store, OxigraphStore | SparqlEndpointStore)
+    fallback = (lambda reduced: _run_pyshacl(data(), reduced).results) if copyable else None
+    return run_compiled(store, compiled, clauses.for_shape, fallback)
+
+
+def _check_engine(engine: str) -> None:
     if engine not in ENGINES:
         raise UserInputError(f"unknown validation engine {engine!r}; known engines: {', '.join(ENGINES)}")
+
+
+def _shapes_graph(shapes: Sequence[Path] | None) -> Graph:
     shape_paths = list(resources.shape_files()) if shapes is None else [Path(p) for p in shapes]
     if not shape_paths:
         raise UserInputError("no shapes files given")
-    shapes_graph = load_shapes(shape_paths)
-    data_graph = _merged_with_ontology(data)
-    report = _run_pyshacl(data_graph, shapes_graph)
-    report.prefixes.update((prefix, str(namespace)) for prefix, namespace in data.namespaces() if prefix)
-    return report
+    return load_shapes(shape_paths)
 
 
 def load_shapes(paths: Iterable[Path]) -> Graph:
@@ -160,6 +257,8 @@ def _run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> ValidationReport:
         raise ShapesError(f"the shapes are not valid SHACL: {error}") from error
     except ParseBaseException as error:  # a SPARQL-based constraint whose query does not parse
         raise ShapesError(f"a SPARQL query in the shapes does not parse: {error}") from error
+    except NotImplementedError as error:  # e.g. $shapesGraph in a SPARQL-based constraint
+        raise ShapesError(f"pyshacl cannot run these shapes: {error}") from error
     if not isinstance(report_graph, Graph):  # pyshacl returns a ValidationFailure instead of raising
         raise ShapesError(f"the shapes cannot be run: {report_graph}")
     clauses = _ClauseIndex(shapes_graph, _ontology_graph())

@@ -10,22 +10,26 @@ import rdflib
 
 from . import rdfio
 from .cli import _store_options, _write_output, store_from_args
-from .store import store_as_rdflib
+from .store import OxigraphStore, ensure_reference_graphs, store_as_rdflib
 from .user_shapes import validate_with_shapes
-from .validate import ENGINES
+from .validate import ENGINES, validate_store
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     using_store = args.store is not None or args.endpoint is not None
     if not args.files and not using_store:
         raise_usage("give data files, --store DIR or --endpoint URL")
-    data = rdflib.Graph()
-    for path in args.files:
-        data += rdfio.parse_file_to_rdflib(path)
-    if using_store:
-        data += store_as_rdflib(store_from_args(args))
     shapes = [rdfio.parse_file_to_rdflib(path) for path in args.shapes] if args.shapes else None
-    report = validate_with_shapes(data, shapes, args.engine)
+    if args.engine != "pyshacl" and not (using_store and args.files):  # in the store, copying nothing
+        store = store_from_args(args) if using_store else _memory_store(args.files)
+        report = validate_store(store, _merged(shapes), args.engine)
+    else:
+        data = rdflib.Graph()
+        for path in args.files:
+            data += rdfio.parse_file_to_rdflib(path)
+        if using_store:
+            data += store_as_rdflib(store_from_args(args))
+        report = validate_with_shapes(data, shapes, args.engine)
     if args.format == "json":
         _write_output(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n", args.out)
     elif args.format == "turtle":
@@ -33,6 +37,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         _write_output(report.to_text(), args.out)
     return 0 if report.conforms else 1
+
+
+def _memory_store(files: list[Path]) -> OxigraphStore:
+    """The files and the reference graphs in a fresh in-memory store, parsed by Oxigraph (not rdflib)."""
+    store = OxigraphStore()
+    ensure_reference_graphs(store)
+    for path in files:
+        store.load(path)
+    return store
+
+
+def _merged(shapes: list[rdflib.Graph] | None) -> rdflib.Graph | None:
+    if shapes is None:
+        return None
+    merged = rdflib.Graph()
+    for graph in shapes:
+        merged += graph
+    return merged
 
 
 def raise_usage(message: str) -> None:
