@@ -79,6 +79,8 @@ def reason(data: Iterable[ox.Triple]) -> ReasoningResult:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.nt"
         ox.serialize((_for_hermit(t) for t in triples), str(path), ox.RdfFormat.N_TRIPLES)
+        # HermiT's heap: owlready2's default 2 GB thrashes on a few hundred thousand triples.
+        owlready2.reasoning.JAVA_MEMORY = max(2000, min(12000, len(triples) // 10))
         world = owlready2.World()
         onto = world.get_ontology(path.as_uri()).load(format="ntriples")
         before = set(world.as_rdflib_graph())
