@@ -119,6 +119,10 @@ def run_compiled(
     ``data`` (when the data is also in memory) and ``originals`` (stored term -> the term as written, where
     the store rewrote literals or blank node labels) only affect how results are written, never which.
     """
+    fallbacks = [Fallback(render_term(shape.node), reason) for shape, reason in compiled.fallbacks]
+    if fallbacks and fallback is None:
+        listed = "; ".join(f"{f.shape}: {f.reason}" for f in fallbacks)
+        raise ShapesError(f"these shapes cannot run in the store and no data copy is allowed here: {listed}")
     builder = _ResultBuilder(compiled.graph, clauses, data, originals or {})
 
     def run(check: Check) -> Rows:
@@ -131,11 +135,7 @@ def run_compiled(
     with ThreadPoolExecutor(max(1, workers)) as pool:  # the store answers while Python reads other answers
         for check, answer in zip(compiled.checks, pool.map(run, compiled.checks), strict=True):
             results += builder.results(check, answer)
-    fallbacks = [Fallback(render_term(shape.node), reason) for shape, reason in compiled.fallbacks]
-    if compiled.fallbacks:
-        if fallback is None:
-            listed = "; ".join(f"{f.shape}: {f.reason}" for f in fallbacks)
-            raise ShapesError(f"these shapes cannot run in the store and no data copy is allowed here: {listed}")
+    if fallbacks and fallback is not None:
         results += fallback(compiled.fallback_graph())
     return CompiledReport(conforms=not results, results=results, fallbacks=fallbacks)
 
