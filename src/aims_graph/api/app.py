@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         holder["service"] = await run_in_threadpool(Service, settings)
+        app.state.service = holder["service"]
         try:
             yield
         finally:
