@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from aims_graph.sparql_text import has_dataset_clause, uses_service, with_values
+from aims_graph.store.sparql_text import has_dataset_clause, uses_service, with_values
 
 
 @pytest.mark.parametrize(

@@ -21,17 +21,17 @@ from servers import OxigraphServer, oxigraph_serve
 from test_spreadsheet_errors import VALID, cell, text, write_xlsx
 
 from aims_graph import resources
-from aims_graph.generate import generate
+from aims_graph.answers import Rows
 from aims_graph.namespaces import AIMS
 from aims_graph.rdfio import to_rdflib
-from aims_graph.results import Rows
 from aims_graph.spreadsheet import vocab
 from aims_graph.spreadsheet.exporter import build_export, export_workbook, write_export
 from aims_graph.spreadsheet.importer import ImportResult, WorkbookError, import_workbook, replace_graph, serialize
 from aims_graph.spreadsheet.model import RDF_TYPE, README_TITLE, SETTINGS_TITLE, SHEETS, SHEETS_BY_KEY, Kind
 from aims_graph.spreadsheet.template import write_template
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs
-from aims_graph.validate import validate
+from aims_graph.synthetic import generate
+from aims_graph.validation.validate import validate
 
 EXAMPLES = {"conformant-org": "https://example.org/northwind/", "gaps-org": "https://example.org/brightline/"}
 ALLOW_GAPS = {"conformant-org": False, "gaps-org": True}

@@ -15,9 +15,9 @@ from functools import cache
 import pyoxigraph as ox
 
 from . import catalogue, resources
+from .answers import Rows, Term
 from .errors import ParameterError
 from .namespaces import PREFIXES
-from .results import Rows, Term
 from .store import Queryable
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

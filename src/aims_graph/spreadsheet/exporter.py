@@ -20,8 +20,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import resources
+from ..answers import Rows
 from ..namespaces import AIMS, ISO42001
-from ..results import Rows
 from ..store import Store
 from . import vocab
 from .importer import Problem, WorkbookError, convert, is_absolute_iri
