@@ -13,9 +13,9 @@ from servers import OxigraphServer
 
 from aims_graph import resources
 from aims_graph.answers import Rows, value_of
-from aims_graph.serialize import write_rows
 from aims_graph.errors import ParameterError, UnknownQueryError
 from aims_graph.queries import named_queries, parse_iri, run_query
+from aims_graph.serialize import write_rows
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, Store, ensure_reference_graphs
 
 GOLDEN = Path(__file__).parent / "golden" / "queries"
