@@ -34,6 +34,17 @@ def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
     return fmt
 
 
+def rdf_files_in(directory: Path) -> list[Path]:
+    """The RDF files under a directory (by their name endings), in a stable order; hidden ones left out."""
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file()
+        and formats.rdf_format_for_ending(p.suffix) is not None
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
+
+
 def format_for_media_type(media_type: str) -> ox.RdfFormat | None:
     return formats.rdf_format_for_media(media_type)
 

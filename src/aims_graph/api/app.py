@@ -83,13 +83,15 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The application for these settings; the store opens at start-up and closes at shutdown."""
+def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+    """The application for these settings; the store opens at start-up (unless an opened ``service`` is
+    given, as ``aims-graph serve`` does so that a bad data file is one line before anything listens) and
+    closes at shutdown."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service = await run_in_threadpool(Service, settings)
+        app.state.service = service or await run_in_threadpool(Service, settings)
         try:
             yield
         finally:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .. import formats, rdfio
 from ..answers import QueryResult, Rows, Triples
 from ..config import Settings
 from ..errors import UserInputError
@@ -33,12 +34,37 @@ def store_options(parser: argparse.ArgumentParser, data: bool = True) -> None:
             action="append",
             default=[],
             metavar="FILE",
-            help="an RDF file to load first (repeatable)",
+            help="an RDF file, or a directory of them, to load first (repeatable)",
         )
 
 
-def store_from_args(args: argparse.Namespace) -> Store:
-    """Open the store the options name; with --data or no store at all, load the reference graphs too."""
+def expand_data(paths: list[Path]) -> list[Path]:
+    """The files the user named, with each directory replaced by the RDF files inside it."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = rdfio.rdf_files_in(path)
+            if not found:
+                raise UserInputError(f"{path}: the directory holds no RDF files ({', '.join(formats.rdf_endings())})")
+            note(f"{path}: loading {len(found)} RDF file{'s' if len(found) != 1 else ''}")
+            files.extend(found)
+        elif not path.exists():
+            raise UserInputError(f"{path}: no such file")
+        else:
+            files.append(path)
+    return files
+
+
+def note(message: str) -> None:
+    """A line for the person at the terminal (stderr, so answers on stdout stay clean)."""
+    print(f"aims-graph: {message}", file=sys.stderr)
+
+
+def store_from_args(args: argparse.Namespace, require_data: bool = False) -> Store:
+    """Open the store the options name; with --data or no store at all, load the reference graphs too.
+
+    ``require_data``: the command answers questions about an organisation, so a fresh store with nothing
+    loaded is a mistake to report, not an empty answer."""
     settings = Settings.from_env(
         store=args.store,
         endpoint=args.endpoint,
@@ -46,11 +72,20 @@ def store_from_args(args: argparse.Namespace) -> Store:
         graph_store_endpoint=getattr(args, "graph_store_endpoint", None),
     )
     store = open_configured_store(settings)
-    data: list[Path] = getattr(args, "data", [])
+    data = expand_data(getattr(args, "data", []))
+    if require_data and not data and settings.store is None and settings.endpoint is None:
+        raise UserInputError(
+            "no data given: name the organisation's RDF files with --data FILE (or a directory), "
+            "or a store with --store DIR or --endpoint URL"
+        )
     if store.writable:
         ensure_reference_graphs(store)
     for path in data:
-        store.load(path)
+        if store.load(path).triples == 0:
+            raise UserInputError(
+                f"{path}: nothing was loaded from this file: it holds no triples "
+                "(empty, or not RDF in the format its name ending says)"
+            )
     return store
 
 

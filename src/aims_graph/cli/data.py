@@ -11,13 +11,10 @@ from .common import store_from_args, store_options, write_output
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if args.format == "xlsx":
-        from ..spreadsheet import export_workbook
+    if args.format in ("xlsx", "csv"):
+        from .spreadsheet import cmd_export_workbook
 
-        if args.out is None:
-            raise UserInputError("--format xlsx needs --out FILE.xlsx")
-        export_workbook(store_from_args(args), args.out)
-        return 0
+        return cmd_export_workbook(args)
     from ..reference_documents import export_reference
 
     payload = export_reference(args.what, args.format)
@@ -83,9 +80,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--format",
-        choices=["turtle", "nt", "jsonld", "xml", "xlsx"],
+        choices=["turtle", "nt", "jsonld", "xml", "xlsx", "csv"],
         default="turtle",
-        help="xlsx exports the organisation data of the store (with --store, --endpoint or --data)",
+        help="turtle, nt, jsonld or xml: the reference graphs (--what); xlsx or csv (a folder of CSV files): "
+        "the organisation's records as a workbook that imports back (needs --store, --endpoint or --data)",
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
     p.set_defaults(func=cmd_export)

@@ -20,7 +20,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     get_query(args.name)
     params = parse_params(args.param)
-    store = store_from_args(args)
+    store = store_from_args(args, require_data=True)
     print_result(run_query(store, args.name, **params), args.format)
     return 0
 

@@ -11,7 +11,7 @@ from .common import store_from_args, store_options, write_output
 def cmd_report(args: argparse.Namespace) -> int:
     from ..reports.documents import produce
 
-    store = store_from_args(args)
+    store = store_from_args(args, require_data=True)
     fmt = args.format or ("svg" if args.kind == "coverage" else "md")
     payload, _media = produce(store, args.kind, fmt)
     write_output(payload, args.out)

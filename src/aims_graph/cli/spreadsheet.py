@@ -72,11 +72,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export_xlsx(args: argparse.Namespace) -> int:
+def cmd_export_workbook(args: argparse.Namespace) -> int:
+    """``export --format xlsx|csv``: the organisation's records as a workbook (or a folder of CSV files)."""
     from ..spreadsheet.exporter import build_export, write_export
 
     fmt = _workbook_format(args.out, args.format)
-    store = store_from_args(args)
+    if args.out is None:
+        raise UserInputError(f"--format {args.format} needs --out FILE.xlsx (or a folder for csv)")
+    store = store_from_args(args, require_data=True)
     export = build_export(store)
     write_export(export, args.out, fmt)
     for line in export.warnings():
@@ -118,11 +121,3 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     store_options(p, data=False)
     p.set_defaults(func=cmd_import)
-
-    p = sub.add_parser(
-        "export-xlsx", help="write the AIMS records of a store as a workbook that imports back to the same graph"
-    )
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|DIR")
-    p.add_argument("--format", choices=["xlsx", "csv"], help="xlsx (default for a .xlsx name) or csv")
-    store_options(p)
-    p.set_defaults(func=cmd_export_xlsx)
