@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 import anyio
 import pytest
 from mcp import Client, MCPError, StdioServerParameters
-from servers import free_port
+from servers import OxigraphServer, free_port
 
 from aims_graph import resources
 from aims_graph.queries import named_queries
-from aims_graph.store import OxigraphStore, ensure_reference_graphs
+from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs
 from aims_graph.validate import validate_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -379,3 +379,68 @@ def test_streamable_http_on_loopback(http_server: str) -> None:
     expected = golden(resources.GAPS_EXAMPLE, "controls-for-risk")
     assert out["answer"].structured_content["results"] == expected["results"]
     assert out["refused"].is_error and "CLEAR is not allowed" in out["refused"].content[0].text
+
+
+# ------------------------------------------------------------------------------ other stores: disk, endpoint
+
+
+def test_serves_an_on_disk_store_read_only(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "aims_graph.cli",
+            "load",
+            "--store",
+            str(store),
+            str(resources.example_file("gaps-org")),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    before = sorted((p.name, p.stat().st_size) for p in store.iterdir() if p.name != "LOCK")
+
+    async def scenario(client: Client) -> dict[str, Any]:
+        return {
+            "answer": await client.call_tool("untreated-risks", {}),
+            "validate": await client.call_tool("validate", {"clause": "6.1.3"}),
+        }
+
+    out = in_session(server_params("--store", str(store)), scenario)
+    assert out["answer"].structured_content["results"] == golden(resources.GAPS_EXAMPLE, "untreated-risks")["results"]
+    assert out["validate"].structured_content["conforms"] is False
+    assert sorted((p.name, p.stat().st_size) for p in store.iterdir() if p.name != "LOCK") == before
+
+
+@pytest.fixture
+def endpoint(oxigraph_server: OxigraphServer) -> Iterator[str]:
+    """The gaps example on a real `oxigraph serve`, emptied again afterwards."""
+    store = SparqlEndpointStore(oxigraph_server.query, oxigraph_server.update, oxigraph_server.store)
+    for graph in store.graphs():
+        store.drop(graph.name)
+    ensure_reference_graphs(store)
+    store.load(resources.example_file(resources.GAPS_EXAMPLE))
+    yield oxigraph_server.query
+    for graph in store.graphs():
+        store.drop(graph.name)
+
+
+def test_serves_a_sparql_endpoint(endpoint: str) -> None:
+    names = ["controls-for-risk", "statement-of-applicability", "untreated-risks"]
+
+    async def scenario(client: Client) -> dict[str, Any]:
+        out = {name: await client.call_tool(name, golden(resources.GAPS_EXAMPLE, name)["params"]) for name in names}
+        out["validate"] = await client.call_tool("validate", {})
+        out["refused"] = await client.call_tool("sparql", {"query": "DROP ALL"})
+        return out
+
+    out = in_session(server_params("--endpoint", endpoint), scenario)
+    for name in names:
+        assert out[name].structured_content["results"] == golden(resources.GAPS_EXAMPLE, name)["results"], name
+    assert out["validate"].structured_content["results"] == reference_report(resources.GAPS_EXAMPLE)["results"]
+    assert out["refused"].is_error and "DROP is not allowed" in out["refused"].content[0].text
