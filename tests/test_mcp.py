@@ -36,11 +36,11 @@ JSON_TYPES["date"] = "string"
 T = TypeVar("T")
 
 
-def server_params(*args: str, timeout: float = 30) -> StdioServerParameters:
+def server_params(*args: str, timeout: float = 30, rows: int = 100_000) -> StdioServerParameters:
     return StdioServerParameters(
         command=sys.executable,
         args=["-m", "aims_graph.cli", "mcp", *args],
-        env={"PYTHONPATH": str(REPO / "src"), "AIMS_QUERY_TIMEOUT": str(timeout)},
+        env={"PYTHONPATH": str(REPO / "src"), "AIMS_QUERY_TIMEOUT": str(timeout), "AIMS_ROW_LIMIT": str(rows)},
         cwd=str(REPO),
     )
 
@@ -130,7 +130,7 @@ def test_named_query_tool_gives_the_golden_answer(sessions: dict[str, dict[str, 
 
 
 @pytest.mark.slow
-def test_refuses_updates_service_and_runaway_queries_and_keeps_answering() -> None:
+def test_refuses_updates_service_runaway_and_oversized_queries_and_keeps_answering() -> None:
     async def scenario(client: Client) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, text in {
@@ -143,13 +143,14 @@ def test_refuses_updates_service_and_runaway_queries_and_keeps_answering() -> No
         started = time.monotonic()
         out["runaway"] = await client.call_tool("sparql", {"query": RUNAWAY})
         out["runaway_seconds"] = time.monotonic() - started
+        out["too-many"] = await client.call_tool("sparql", {"query": "SELECT * WHERE { ?s ?p ?o }"})
         out["after"] = await client.call_tool("untreated-risks", {})
         out["ask"] = await client.call_tool(
             "sparql", {"query": "ASK { ?s a <https://w3id.org/aims-graph/ontology#Risk> }"}
         )
         return out
 
-    out = in_session(server_params(*example_args(resources.GAPS_EXAMPLE), timeout=2), scenario)
+    out = in_session(server_params(*example_args(resources.GAPS_EXAMPLE), timeout=2, rows=50), scenario)
     for key, word in [("insert", "INSERT"), ("delete", "DELETE"), ("load", "LOAD"), ("service", "SERVICE")]:
         assert out[key].is_error
         assert f"{word} is not allowed" in out[key].content[0].text
@@ -157,6 +158,7 @@ def test_refuses_updates_service_and_runaway_queries_and_keeps_answering() -> No
     assert out["runaway"].is_error
     assert "stopped" in out["runaway"].content[0].text
     assert out["runaway_seconds"] < 15
+    assert out["too-many"].is_error and "more than 50 rows" in out["too-many"].content[0].text
     assert not out["after"].is_error
     assert out["after"].structured_content["results"] == golden(resources.GAPS_EXAMPLE, "untreated-risks")["results"]
     assert out["ask"].structured_content["results"] == {"head": {}, "boolean": True}
