@@ -22,7 +22,8 @@ from mcp import Client, MCPError, StdioServerParameters
 from servers import OxigraphServer, free_port
 
 from aims_graph import resources
-from aims_graph.queries import named_queries
+from aims_graph.mcp_server.server import query_tool
+from aims_graph.queries import named_queries, parse_header
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs
 from aims_graph.validate import validate_store
 
@@ -191,6 +192,8 @@ def gaps_answers() -> dict[str, Any]:
             ),
             "syntax": ("sparql", {"query": "SELECT WHERE {"}),
             "bad-param": ("controls-for-risk", {"risk": "not an iri"}),
+            "by-notation": ("risks-for-control", {"control": "A.6.2.4"}),
+            "by-iri": ("risks-for-control", {"control": "https://w3id.org/aims-graph/iso42001/A-6-2-4"}),
             "extra-param": ("untreated-risks", {"x": "1"}),
         }
         out: dict[str, Any] = {key: await client.call_tool(name, args) for key, (name, args) in calls.items()}
@@ -296,6 +299,33 @@ def test_sparql_answers_and_cites(gaps_answers: dict[str, Any]) -> None:
     assert gaps_answers["syntax"].is_error and "syntax" in gaps_answers["syntax"].content[0].text.lower()
     assert gaps_answers["bad-param"].is_error and "not an iri" in gaps_answers["bad-param"].content[0].text.lower()
     assert gaps_answers["extra-param"].is_error and "no parameter x" in gaps_answers["extra-param"].content[0].text
+
+
+def test_parameters_take_notations_as_the_cli_does(gaps_answers: dict[str, Any]) -> None:
+    by_notation = gaps_answers["by-notation"].structured_content
+    assert by_notation["results"] == gaps_answers["by-iri"].structured_content["results"]
+    assert by_notation["results"]["results"]["bindings"]
+    assert "https://w3id.org/aims-graph/iso42001/A-6-2-4" in by_notation["cited"]
+
+
+def test_a_new_query_file_is_a_new_tool_from_its_header() -> None:
+    text = (
+        "#+ summary: Systems at a lifecycle stage since a date.\n"
+        "#+ params: stage (iri), since (date), limit (integer), strict (boolean)\n"
+        "#+ returns: system, stage, since, limit, strict\n"
+        "SELECT ?system ?stage ?since ?limit ?strict WHERE { ?system ?p ?stage }\n"
+    )
+    tool = query_tool(parse_header("systems-at-stage", text))
+    assert tool.name == "systems-at-stage"
+    assert tool.description is not None and tool.description.startswith("Systems at a lifecycle stage since a date.")
+    assert tool.input_schema["required"] == ["stage", "since", "limit", "strict"]
+    assert {k: v["type"] for k, v in tool.input_schema["properties"].items()} == {
+        "stage": "string",
+        "since": "string",
+        "limit": "integer",
+        "strict": "boolean",
+    }
+    assert tool.input_schema["properties"]["since"]["format"] == "date"
 
 
 def test_records_and_catalogue_entries_as_resources(gaps_answers: dict[str, Any]) -> None:
