@@ -1,4 +1,4 @@
-"""What every command shares: the store options, opening the store they name, and writing answers out."""
+"""What commands share once they run: opening the store the options name, loading data, writing answers out."""
 
 from __future__ import annotations
 
@@ -15,27 +15,7 @@ from ..namespaces import PREFIXES
 from ..reports.tables import text_table
 from ..serialize import write_rows, write_triples
 from ..store import Store, ensure_reference_graphs, open_configured_store
-
-
-def store_options(parser: argparse.ArgumentParser, data: bool = True) -> None:
-    group = parser.add_argument_group("where the graph lives (default: a fresh in-memory store)")
-    group.add_argument("--store", type=Path, metavar="DIR", help="an on-disk Oxigraph store directory")
-    group.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint")
-    group.add_argument("--update-endpoint", metavar="URL", help="the SPARQL 1.1 update endpoint")
-    group.add_argument(
-        "--graph-store-endpoint",
-        metavar="URL",
-        help="a SPARQL 1.1 Graph Store Protocol endpoint, for loading",
-    )
-    if data:
-        group.add_argument(
-            "--data",
-            type=Path,
-            action="append",
-            default=[],
-            metavar="FILE",
-            help="an RDF file, or a directory of them, to load first (repeatable)",
-        )
+from .options import note
 
 
 def expand_data(paths: list[Path]) -> list[Path]:
@@ -53,11 +33,6 @@ def expand_data(paths: list[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
-
-
-def note(message: str) -> None:
-    """A line for the person at the terminal (stderr, so answers on stdout stay clean)."""
-    print(f"aims-graph: {message}", file=sys.stderr)
 
 
 def store_from_args(args: argparse.Namespace, require_data: bool = False) -> Store:
@@ -87,16 +62,6 @@ def store_from_args(args: argparse.Namespace, require_data: bool = False) -> Sto
                 "(empty, or not RDF in the format its name ending says)"
             )
     return store
-
-
-def parse_params(pairs: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UserInputError(f"--param takes key=value, got {pair!r}")
-        params[key.strip()] = value
-    return params
 
 
 def print_result(result: QueryResult, fmt: str) -> None:

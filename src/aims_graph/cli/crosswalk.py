@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import rdfio
-from ..crosswalk import mappings as crosswalk
 from ..errors import UserInputError
-from .common import store_from_args, store_options, write_output
+from .options import store_options
 
 
 def cmd_crosswalk_export(args: argparse.Namespace) -> int:
+    from ..crosswalk import mappings as crosswalk
+    from .common import store_from_args, write_output
+
     store = store_from_args(args)
     if args.format == "sssom":
         write_output(crosswalk.export_sssom(store, args.mapping_set), args.out)
@@ -22,6 +23,10 @@ def cmd_crosswalk_export(args: argparse.Namespace) -> int:
 
 
 def cmd_crosswalk_import(args: argparse.Namespace) -> int:
+    from .. import rdfio
+    from ..crosswalk import mappings as crosswalk
+    from .common import write_output
+
     data = rdfio.read_bytes(args.file)
     if args.format == "sssom":
         try:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import Settings
 from ..errors import UserInputError
-from .common import store_from_args, store_options, write_output
+from .options import store_options
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from .common import write_output
+
     if args.format in ("xlsx", "csv"):
         from .spreadsheet import cmd_export_workbook
 
@@ -23,6 +24,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from ..config import Settings
+    from .common import store_from_args
+
     settings = Settings.from_env()
     if (args.store or settings.store) is None and (args.endpoint or settings.endpoint) is None:
         raise UserInputError(
@@ -39,6 +43,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_graphs(args: argparse.Namespace) -> int:
+    from .common import store_from_args
+
     store = store_from_args(args)
     if args.action == "list":
         for info in store.graphs():

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import rdfio
 from ..errors import UserInputError
-from .common import parse_params, print_result, store_from_args, store_options
+from .options import parse_params, store_options
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     from ..queries import get_query, named_queries, run_query
+    from .common import print_result, store_from_args
 
     if args.list or not args.name:
         for query in named_queries().values():
@@ -26,6 +26,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_sparql(args: argparse.Namespace) -> int:
+    from .. import rdfio
+    from .common import print_result, store_from_args
+
     if (args.query is None) == (args.file is None):
         raise UserInputError("give the query text or --file, not both or neither")
     text = args.query if args.query is not None else rdfio.read_bytes(args.file).decode("utf-8", "replace")

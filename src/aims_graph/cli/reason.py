@@ -6,18 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from .. import rdfio, resources
-from ..answers import Triples
-from ..namespaces import GRAPH_BASE, PREFIXES
-from ..reasoning.hermit import reason
-from .common import store_from_args, store_options, write_output
-
-INFERRED_GRAPH = GRAPH_BASE + "inferred"
+from .options import store_options
 
 
 def cmd_reason(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from .. import rdfio, resources
+    from ..answers import Triples
+    from ..namespaces import GRAPH_BASE, PREFIXES
+    from ..reasoning.hermit import reason
+    from .common import store_from_args, write_output
+
+    inferred_graph = GRAPH_BASE + "inferred"
     using_store = args.store is not None or args.endpoint is not None
     if not args.files and not using_store:
         args.files = [resources.example_file(resources.CONFORMANT_EXAMPLE)]
@@ -40,11 +41,11 @@ def cmd_reason(args: argparse.Namespace) -> int:
         return 1
     payload = ox.serialize(result.inferred, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
     if store is not None and args.out is None:
-        if store.has_graph(INFERRED_GRAPH):
-            store.drop(INFERRED_GRAPH)
-        store.load_bytes(payload, ox.RdfFormat.TURTLE, INFERRED_GRAPH, "inferred triples")
+        if store.has_graph(inferred_graph):
+            store.drop(inferred_graph)
+        store.load_bytes(payload, ox.RdfFormat.TURTLE, inferred_graph, "inferred triples")
         store.close()
-        where = f"graph <{INFERRED_GRAPH}>"
+        where = f"graph <{inferred_graph}>"
     else:
         write_output(payload, args.out)
         where = str(args.out) if args.out else "standard output"

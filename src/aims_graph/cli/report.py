@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import store_from_args, store_options, write_output
+from .options import store_options
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..reports.documents import produce
+    from .common import store_from_args, write_output
 
     store = store_from_args(args, require_data=True)
     fmt = args.format or ("svg" if args.kind == "coverage" else "md")

@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import __version__
 from ..config import Settings
 from ..errors import UserInputError
-from .common import expand_data, store_options
+from .options import store_options
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -44,6 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from ..api import create_app
     from ..api.service import Service
+    from .common import expand_data
 
     settings = Settings.from_env(
         host=args.host,

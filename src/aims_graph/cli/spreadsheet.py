@@ -1,4 +1,4 @@
-"""CLI commands for spreadsheets: ``template``, ``import`` and ``export-xlsx``.
+"""CLI commands for spreadsheets: ``template``, ``import``, and the workbook half of ``export``.
 
 Registered by cli.py through ``register``. Each command calls one library function; a workbook with
 problems prints every problem, one per line, and exits 2 with nothing written.
@@ -10,12 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from .. import rdfio
 from ..errors import UserInputError
-from ..store import graph_for_file
-from .common import store_from_args, store_options, write_output
+from .options import store_options
 
 # The workbook modules (openpyxl, the ontology) load only when a spreadsheet command runs, so that
 # registering these commands costs every other command nothing.
@@ -39,7 +35,12 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from .. import rdfio
     from ..spreadsheet.importer import WorkbookError, check_base, import_workbook, replace_graph, serialize
+    from ..store import graph_for_file
+    from .common import store_from_args, write_output
 
     targets = [
         name for name, value in (("--out", args.out), ("--store", args.store), ("--endpoint", args.endpoint)) if value
@@ -75,6 +76,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export_workbook(args: argparse.Namespace) -> int:
     """``export --format xlsx|csv``: the organisation's records as a workbook (or a folder of CSV files)."""
     from ..spreadsheet.exporter import build_export, write_export
+    from .common import store_from_args
 
     fmt = _workbook_format(args.out, args.format)
     if args.out is None:

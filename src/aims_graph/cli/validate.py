@@ -5,17 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import rdflib
+from ..validation import ENGINES
+from .options import store_options
 
-from .. import rdfio
-from ..store import OxigraphStore, ensure_reference_graphs, store_as_rdflib
-from ..validation.user_shapes import validate_with_shapes
-from ..validation.validate import ENGINES, validate_store
-from .common import store_from_args, store_options, write_output
+if TYPE_CHECKING:
+    import rdflib
+
+    from ..store import OxigraphStore
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    import rdflib
+
+    from .. import rdfio
+    from ..store import store_as_rdflib
+    from ..validation.user_shapes import validate_with_shapes
+    from ..validation.validate import validate_store
+    from .common import store_from_args, write_output
+
     using_store = args.store is not None or args.endpoint is not None
     if not args.files and not using_store:
         raise_usage("give data files, --store DIR or --endpoint URL")
@@ -41,6 +50,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _memory_store(files: list[Path]) -> OxigraphStore:
     """The files and the reference graphs in a fresh in-memory store, parsed by Oxigraph (not rdflib)."""
+    from ..store import OxigraphStore, ensure_reference_graphs
+
     store = OxigraphStore()
     ensure_reference_graphs(store)
     for path in files:
@@ -49,6 +60,8 @@ def _memory_store(files: list[Path]) -> OxigraphStore:
 
 
 def _merged(shapes: list[rdflib.Graph] | None) -> rdflib.Graph | None:
+    import rdflib
+
     if shapes is None:
         return None
     merged = rdflib.Graph()

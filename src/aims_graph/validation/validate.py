@@ -33,12 +33,10 @@ from rdflib.term import Identifier, Node
 from .. import rdfio, resources
 from ..errors import RDFSyntaxError, ShapesError, UnsafeInputError, UserInputError
 from ..store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, OxigraphStore, Queryable, Store
+from . import ENGINES
 from .report import ValidationReport, ValidationResult, clause_sort_key, render_path, render_term
 from .shacl import compile_shapes, run_compiled
 from .shacl.engine import load_graph
-
-ENGINES = ("pyshacl", "sparql", "auto")
-"""Engines validate() can run: pyshacl (the reference), sparql (compiled, in the store), auto (= sparql)."""
 
 DATA_GRAPH = "urn:x-aims-graph:validate:data"
 """The named graph in-memory data goes into when the compiled engine validates it."""
