@@ -79,8 +79,18 @@ def print_result(result: QueryResult, fmt: str) -> None:
         raise UserInputError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE results; use table, json, xml, csv or tsv")
 
 
+def _is_text(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in data
+
+
 def write_output(payload: bytes | str, out: Path | None) -> None:
     data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    if out is None and sys.stdout.isatty() and not _is_text(data):
+        raise UserInputError("this output is binary (a workbook or an image): write it to a file with --out FILE")
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -98,7 +98,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     store_options(p, data=False)
     p.add_argument("--graph", metavar="IRI", help="the named graph (default: derived from the file name)")
     p.add_argument("--format", metavar="FORMAT", help="the RDF format (default: from the file ending)")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="RDF files (format from the name ending)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("graphs", help="list the named graphs of a store, or drop one")
@@ -108,11 +108,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing.set_defaults(func=cmd_graphs)
     dropping = actions.add_parser("drop", help="remove one named graph")
     store_options(dropping, data=False)
-    dropping.add_argument("graph", metavar="IRI")
+    dropping.add_argument("graph", metavar="IRI", help="the named graph to remove (see graphs list)")
     dropping.set_defaults(func=cmd_graphs)
 
     p = sub.add_parser("generate", help="write a deterministic synthetic organisation")
-    p.add_argument("--systems", type=int, required=True, metavar="N")
-    p.add_argument("--seed", type=int, default=42, metavar="S")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument(
+        "--systems", type=int, required=True, metavar="N", help="how many AI systems (about 300 triples each)"
+    )
+    p.add_argument("--seed", type=int, default=42, metavar="S", help="the same seed gives the same file (default 42)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="the Turtle file to write")
     p.set_defaults(func=cmd_generate)

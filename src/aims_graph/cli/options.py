@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import UserInputError
@@ -44,3 +45,13 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 def note(message: str) -> None:
     """A line for the person at the terminal (stderr, so answers on stdout stay clean)."""
     print(f"aims-graph: {message}", file=sys.stderr)
+
+
+def add_help_epilog(parser: argparse.ArgumentParser, text: Callable[[], str]) -> None:
+    """Text appended to the parser's help, computed only when the help is printed (it may read files)."""
+    plain = parser.format_help
+
+    def format_help() -> str:
+        return plain() + "\n" + text()
+
+    parser.format_help = format_help  # type: ignore[method-assign]

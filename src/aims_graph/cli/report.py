@@ -33,5 +33,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="md, csv, html or xlsx for tables; svg, png or html for the coverage chart",
     )
-    p.add_argument("--out", type=Path, metavar="FILE")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write here (needed for xlsx and png)")
     p.set_defaults(func=cmd_report)

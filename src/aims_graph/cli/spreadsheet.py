@@ -95,7 +95,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "template",
         help="write a workbook to fill in: one sheet per kind of record, a worked example row, drop-down lists",
     )
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|DIR")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|DIR", help="the workbook, or a folder for csv")
     p.add_argument(
         "--format", choices=["xlsx", "csv"], help="xlsx (default for a .xlsx name) or csv: a folder of CSV files"
     )
@@ -105,7 +105,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "import",
         help="turn a filled-in workbook (or a folder of CSV files) into RDF; every problem is reported at once",
     )
-    p.add_argument("source", type=Path, metavar="FILE.xlsx|DIR")
+    p.add_argument(
+        "source", type=Path, metavar="FILE.xlsx|DIR", help="the filled-in workbook, or a folder of CSV files"
+    )
     p.add_argument(
         "--base", metavar="IRI", help="base IRI for the records' ids (default: sheet Settings, else example.org)"
     )
