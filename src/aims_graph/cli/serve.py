@@ -17,8 +17,8 @@ from .options import store_options
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket bound to host:port, or one line saying why not."""
-    if not 0 < port < 65536:
-        raise UserInputError(f"--port {port} is not a port number (1-65535)")
+    if not 0 <= port < 65536:
+        raise UserInputError(f"--port {port} is not a port number (1-65535, or 0 for any free one)")
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror:
@@ -60,7 +60,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sock = listening_socket(settings.host, settings.port)
     service = Service(settings)
     server = uvicorn.Server(uvicorn.Config(create_app(settings, service), log_level="warning", lifespan="on"))
-    print(f"aims-graph {__version__}: serving on http://{settings.host}:{settings.port}/", file=sys.stderr)
+    port = sock.getsockname()[1]
+    print(f"aims-graph {__version__}: serving on http://{settings.host}:{port}/", file=sys.stderr, flush=True)
     server.run(sockets=[sock])
     return 0
 
