@@ -9,12 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
 from . import formats
 from .errors import FileFormatError, RDFSyntaxError, UnsafeInputError
+
+if TYPE_CHECKING:
+    import rdflib
+    import rdflib.term
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -91,6 +95,8 @@ def parse_quads(data: bytes, fmt: ox.RdfFormat, source: str, base_iri: str | Non
 
 def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Identifier:
     """One pyoxigraph term as rdflib's; blank nodes keep their labels."""
+    import rdflib
+
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -110,6 +116,8 @@ def to_rdflib(items: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     The one copy from our terms to rdflib's: blank node labels are kept, so results computed in a store and
     results pyshacl computes on the copy name the same blank nodes.
     """
+    import rdflib
+
     graph = rdflib.Graph()
     add = graph.add
     for item in items:
