@@ -15,12 +15,12 @@ import pyoxigraph as ox
 
 from . import formats
 from .errors import FileFormatError, RDFSyntaxError, UnsafeInputError
+from .namespaces import XSD
 
 if TYPE_CHECKING:
     import rdflib
     import rdflib.term
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _LINE = re.compile(r"line (\d+)")
 
@@ -104,7 +104,7 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> r
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
+        if term.datatype.value == XSD + "string":
             return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise FileFormatError(f"quoted triples (RDF-star) cannot be copied to rdflib: {term}")

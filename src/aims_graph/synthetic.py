@@ -16,13 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import catalogue, rdfio
-from .namespaces import AIMS, ISO42001
+from .namespaces import AIMS, DCTERMS, ISO42001, RDF, RDFS, XSD
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-DCT_DATE = ox.NamedNode("http://purl.org/dc/terms/date")
-DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode(RDF + "type")
+RDFS_LABEL = ox.NamedNode(RDFS + "label")
+DCT_DATE = ox.NamedNode(DCTERMS + "date")
+DCT_TITLE = ox.NamedNode(DCTERMS + "title")
 
 STAGES = [
     "Inception",
