@@ -32,6 +32,7 @@ from ..errors import AimsGraphError, NotFoundError, UserInputError
 from ..namespaces import GRAPH_BASE, PREFIXES
 from ..store import SparqlEndpointStore, Store, checked_iri
 from . import vocab
+from .limits import DEFAULT_LIMITS, ReadLimits
 from .model import (
     DEFAULT_BASE,
     DEFAULT_LANGUAGE,
@@ -107,10 +108,15 @@ class ImportResult:
 
 
 def import_workbook(
-    source: Path, base: str | None = None, allow_gaps: bool = False, language: str | None = None
+    source: Path,
+    base: str | None = None,
+    allow_gaps: bool = False,
+    language: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
-    """Read an XLSX workbook or a folder of CSV files and convert it; raises WorkbookError on problems."""
-    return convert(read(source), base=base, allow_gaps=allow_gaps, language=language)
+    """Read an XLSX workbook or a folder of CSV files and convert it; raises WorkbookError on problems and
+    WorkbookTooLargeError, before reading, on a workbook over ``limits``."""
+    return convert(read(source, limits), base=base, allow_gaps=allow_gaps, language=language)
 
 
 def convert(
