@@ -241,14 +241,17 @@ def test_imported_workbook_validates_like_the_turtle_it_mirrors(tmp_path: Path, 
 
 
 def test_export_reports_what_the_workbook_cannot_carry() -> None:
+    """A name in a second language and a property no column has go to column "more"; a statement whose value
+    is a blank node cannot be written at all, and is reported."""
     triples, _ = generate(2)
+    system = ox.NamedNode("https://example.org/synthetic/system/0")
     extra = [
-        ox.Triple(ox.NamedNode("https://example.org/synthetic/system/0"), ox.NamedNode(str(rdflib.RDFS.label)),
-                  ox.Literal("Système 0", language="fr")),
-        ox.Triple(ox.NamedNode("https://example.org/synthetic/system/0"), ox.NamedNode("https://example.org/x#note"),
-                  ox.Literal("kept outside the sheets")),
+        ox.Triple(system, ox.NamedNode(str(rdflib.RDFS.label)), ox.Literal("Système 0", language="fr")),
+        ox.Triple(system, ox.NamedNode("https://example.org/x#note"), ox.Literal("kept outside the sheets")),
+        ox.Triple(system, ox.NamedNode("https://example.org/x#part"), ox.BlankNode("part")),
+        ox.Triple(system, ox.NamedNode("https://example.org/x#see"), ox.BlankNode("see")),
         ox.Triple(ox.BlankNode(), ox.NamedNode(RDF_TYPE), ox.NamedNode(str(AIMS.Risk))),
-    ]  # fmt: skip
+    ]
     store = OxigraphStore()
     store.load_bytes(
         ox.serialize(triples + extra, format=ox.RdfFormat.N_TRIPLES) or b"",
@@ -257,7 +260,9 @@ def test_export_reports_what_the_workbook_cannot_carry() -> None:
         "generated",
     )
     export = build_export(store)
-    assert {text(t.object) for t in export.dropped} == {"Système 0", "kept outside the sheets"}
+    assert {text(t.predicate) for t in export.dropped} == {"https://example.org/x#part", "https://example.org/x#see"}
+    (row,) = [r for r in export.rows["ai-systems"] if r[0] == "system/0"]
+    assert row[-1] == '<https://example.org/x#note> = "kept outside the sheets"\nrdfs:label = "Système 0"@fr'
     # the generator types its board only as top management; the workbook also says it is a role
     assert [(text(t.subject), text(t.object)) for t in export.added] == [
         ("https://example.org/synthetic/role/board", str(AIMS.Role))

@@ -167,6 +167,7 @@ class _Loader:
         self.source = source
         self.prefixes: dict[str, str] = {}
         self.where = ""
+        self.trailing: list[dict[str, Any]] = []
 
     def fail(self, reason: str) -> SchemaError:
         return SchemaError(f"{self.source}: {self.where}{': ' if self.where else ''}{reason}")
@@ -206,7 +207,7 @@ class _Loader:
         return value
 
     def load(self) -> tuple[Sheet, ...]:
-        unknown = set(self.data) - {"prefixes", "kinds", "patterns", "sheets"}
+        unknown = set(self.data) - {"prefixes", "workbook", "kinds", "patterns", "sheets"}
         if unknown:
             raise self.fail(f"unknown top-level entries: {', '.join(sorted(unknown))}")
         prefixes = self.table(self.data.get("prefixes", {}), "[prefixes]")
@@ -221,6 +222,14 @@ class _Loader:
         for name, pattern in patterns.items():
             self.where = f"[patterns.{name}]"
             self._fields(self.table(pattern, "a pattern"), _COLUMN_FIELDS)
+        self.where = "[workbook]"
+        workbook = self.table(self.data.get("workbook", {}), "[workbook]")
+        self._fields(workbook, {"trailing_columns"})
+        trailing = self.strings(workbook.get("trailing_columns", []), "trailing_columns")
+        for name in trailing:
+            if name not in patterns:
+                raise self.fail(f"trailing_columns names the unknown pattern {name!r}")
+        self.trailing = [{"use": name} for name in trailing]
         sheets_data = self.data.get("sheets")
         if not isinstance(sheets_data, list) or not sheets_data:
             self.where = ""
@@ -256,6 +265,7 @@ class _Loader:
         columns_data = entry.get("columns")
         if not isinstance(columns_data, list) or not columns_data:
             raise self.fail("a sheet needs [[sheets.columns]]")
+        columns_data = [*columns_data, *self.trailing]
         columns = tuple(
             self._column(key, index, self.table(c, "a column"), kinds, patterns) for index, c in enumerate(columns_data)
         )
@@ -369,6 +379,8 @@ class _Loader:
             if column.product_of is not None and not set(column.product_of) <= headers:
                 raise self.fail(f"product_of names columns the sheet lacks: {', '.join(column.product_of)}")
         self.where = f"sheet {sheet.key!r}"
+        if sum(c.kind is Kind.MORE for c in sheet.columns) > 1:
+            raise self.fail("a sheet has at most one more column")
         if sheet.default_id is not None and sheet.default_id[1] not in headers:
             raise self.fail(f"default_id names the column {sheet.default_id[1]!r}, which the sheet lacks")
         if not sheet.classes_to_export:

@@ -31,6 +31,7 @@ from ..namespaces import PREFIXES
 from . import vocab
 from .limits import DEFAULT_LIMITS, ReadLimits, RowCounter, check_archive, check_csv_files
 from .model import (
+    NO_LANGUAGE,
     README_TITLE,
     SEPARATORS,
     SETTING_BASE,
@@ -198,15 +199,16 @@ _WIDTHS = {
     Kind.TYPE: 24,
     Kind.FLAG: 11,
     Kind.REF: 26,
+    Kind.MORE: 50,
 }
 _MIN_VALIDATED_ROWS = 1000
 
 
-def settings_rows(base: str, language: str) -> list[list[Cell]]:
-    return [[SETTING_BASE, base], [SETTING_LANGUAGE, language]]
+def settings_rows(base: str, language: str | None) -> list[list[Cell]]:
+    return [[SETTING_BASE, base], [SETTING_LANGUAGE, NO_LANGUAGE if language is None else language]]
 
 
-def write(path: Path, rows: Rows, base: str, language: str, fmt: str) -> None:
+def write(path: Path, rows: Rows, base: str, language: str | None, fmt: str) -> None:
     if fmt == "xlsx":
         write_xlsx(path, rows, base, language)
     elif fmt == "csv":
@@ -215,7 +217,7 @@ def write(path: Path, rows: Rows, base: str, language: str, fmt: str) -> None:
         raise UserInputError(f"unknown workbook format {fmt!r}; use xlsx or csv")
 
 
-def write_xlsx(path: Path, rows: Rows, base: str, language: str) -> None:
+def write_xlsx(path: Path, rows: Rows, base: str, language: str | None) -> None:
     """Write atomically: the workbook appears complete or not at all."""
     book = Workbook()
     readme = book.active
@@ -232,7 +234,11 @@ def write_xlsx(path: Path, rows: Rows, base: str, language: str) -> None:
     settings["A2"].comment = Comment(
         "Record ids are appended to this base IRI to make each record's web address.", "aims-graph"
     )
-    settings["A3"].comment = Comment("The language tag of names and descriptions (en, fr, de ...).", "aims-graph")
+    settings["A3"].comment = Comment(
+        f"The language tag of names and descriptions (en, fr, de ...), or {NO_LANGUAGE} when they are plain "
+        "text without a language tag.",
+        "aims-graph",
+    )
     for sheet in SHEETS:
         _fill_sheet(book.create_sheet(sheet.title), sheet, rows.get(sheet.key, ()))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -278,7 +284,7 @@ def _fill_sheet(ws: Worksheet, sheet: Sheet, rows: Sequence[Sequence[Cell]]) -> 
                 cell.quotePrefix = True
             if column.kind is Kind.DATE and isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
-            elif column.kind in (Kind.TEXT, Kind.LABEL):
+            elif column.kind in (Kind.TEXT, Kind.LABEL, Kind.MORE):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             elif column.kind in (Kind.ID, Kind.REF):
                 cell.number_format = "@"
@@ -350,6 +356,7 @@ def _format(column: Column) -> str:
         Kind.TYPE: "one of the list",
         Kind.FLAG: "yes or no",
         Kind.REF: _ref_format(column),
+        Kind.MORE: "property = value, one per line",
     }[column.kind]
     return base + many
 
@@ -375,6 +382,11 @@ README_INTRO = (
     "Refer to ISO/IEC 42001 clauses and controls by their numbers (notation): 6.1.3 for a clause, A.6.2.4 "
     "for an Annex A control, C.2.5 and C.3.4 for Annex C objectives and risk sources.",
     "Where a cell takes several values, separate them with ; or , (or one per line for text).",
+    "Names and descriptions are in the language of sheet Settings (en unless it says otherwise); none there "
+    "means plain text without a language tag. The last column of every sheet, more, holds anything else "
+    "about the record, one property = value per line: rdfs:seeAlso = <https://example.org/report.pdf>, "
+    'rdfs:label = "Politique IA"@fr. An exported workbook puts there whatever no other column holds, so it '
+    "imports back to the same data.",
     "Run `aims-graph import FILE.xlsx --out aims.ttl` to turn the workbook into RDF. Every problem is "
     "reported with its sheet, row and column, and nothing is written until the workbook is free of them. "
     "Then `aims-graph validate aims.ttl` checks it against the ISO/IEC 42001 rules (missing owners, "
@@ -399,6 +411,8 @@ def readme_rows() -> list[list[Cell]]:
             prop = _curie(column.predicate) if column.predicate else ""
             if column.kind in (Kind.TYPE, Kind.FLAG):
                 prop = "rdf:type " + ", ".join(_curie(c) for c in column.classes)
+            if column.kind is Kind.MORE:
+                prop = "any property"
             if column.inverse and prop:
                 prop = f"{prop} (from the referenced record to this one)"
             rows.append(
@@ -452,7 +466,7 @@ def _csv_text(value: Cell) -> str:
     return str(value)
 
 
-def write_csv_dir(path: Path, rows: Rows, base: str, language: str) -> None:
+def write_csv_dir(path: Path, rows: Rows, base: str, language: str | None) -> None:
     """One UTF-8 CSV per sheet (named by the sheet key), plus settings.csv and README.csv."""
     try:
         path.mkdir(parents=True, exist_ok=True)
