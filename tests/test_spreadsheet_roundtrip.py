@@ -10,10 +10,14 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import graph_diff, isomorphic
+from rdflib.namespace import OWL, RDF
+from rdflib.namespace import RDFS as RDFS_NS
 from test_spreadsheet_errors import VALID, Sheets, text, write_csv, write_xlsx
 
+from aims_graph import resources
+from aims_graph.namespaces import AIMS
 from aims_graph.rdfio import to_rdflib
-from aims_graph.spreadsheet.exporter import build_export, write_export
+from aims_graph.spreadsheet.exporter import WorkbookExport, build_export, write_export
 from aims_graph.spreadsheet.importer import ImportResult, WorkbookError, import_workbook
 from aims_graph.spreadsheet.more import StatementError, read_statement, read_term, write_statements, write_term
 from aims_graph.store import OxigraphStore, ensure_reference_graphs
@@ -22,6 +26,7 @@ OTHER = Path(__file__).parent / "data" / "spreadsheet" / "other-org.ttl"
 BASE = "https://example.org/kestrel/"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+AIMS_NS = str(AIMS)
 
 
 def graph_of(result: ImportResult) -> rdflib.Graph:
@@ -179,3 +184,56 @@ def test_malformed_statements_say_why(line: str, reason: str) -> None:
     with pytest.raises(StatementError, match=None) as caught:
         read_statement(line, BASE)
     assert reason in str(caught.value)
+
+
+# ------------------------------------------------------------------------------------------------ every property
+
+
+def _ontology_values() -> list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]]:
+    """Each property the ontology declares, with values of its range (and a few it does not expect)."""
+    graph = rdflib.Graph().parse(resources.ontology_file(), format="turtle")
+    lexical = {"integer": "7", "decimal": "0.75", "boolean": "true", "string": "some text", "date": "2026-01-02"}
+    pairs: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = []
+    for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty):
+        for prop in sorted(graph.subjects(RDF.type, kind)):
+            if not str(prop).startswith(AIMS_NS):
+                continue
+            predicate = ox.NamedNode(str(prop))
+            if kind == OWL.ObjectProperty:
+                pairs.append((predicate, ox.NamedNode(BASE + "org")))
+                pairs.append((predicate, ox.NamedNode("https://example.org/elsewhere/thing")))
+                continue
+            range_ = str(graph.value(prop, RDFS_NS.range) or "")
+            local = range_.removeprefix(XSD)
+            if local in lexical:
+                pairs.append((predicate, ox.Literal(lexical[local], datatype=ox.NamedNode(range_))))
+            else:
+                pairs.append((predicate, ox.Literal("2026-01-02", datatype=ox.NamedNode(XSD + "date"))))
+                pairs.append((predicate, ox.Literal("free text")))
+    return pairs
+
+
+def test_every_property_of_the_ontology_survives_on_every_kind_of_record(tmp_path: Path) -> None:
+    """One record of each sheet gets every aims: property, with values of its range, of another record's id
+    and of an IRI outside the workbook; exported and imported, none is lost or changed."""
+    data = {q.triple for q in ox.parse(path=str(OTHER), format=ox.RdfFormat.TURTLE)}
+    store = OxigraphStore()
+    ensure_reference_graphs(store)
+    export = build_export_of(store, data)
+    records = [rows[0][0] for rows in export.rows.values() if rows]
+    assert len(records) == len(export.rows) == 26, "other-org has a record on every sheet"
+    extra = {ox.Triple(ox.NamedNode(BASE + r), p, v) for r in records for p, v in _ontology_values()}
+    assert len(extra) > 2000
+    store = OxigraphStore()
+    ensure_reference_graphs(store)
+    export = build_export_of(store, data | extra)
+    assert not export.warnings(), export.warnings()[:5]
+    for fmt, out in (("xlsx", tmp_path / "all.xlsx"), ("csv", tmp_path / "all")):
+        write_export(export, out, fmt)
+        assert set(import_workbook(out).triples) == data | extra, fmt
+
+
+def build_export_of(store: OxigraphStore, triples: set[ox.Triple]) -> WorkbookExport:
+    payload = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
+    store.load_bytes(payload, ox.RdfFormat.N_TRIPLES, "https://example.org/g", "all")
+    return build_export(store)

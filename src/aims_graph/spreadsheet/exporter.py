@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .. import resources
+from ..catalogue import looks_like_notation
 from ..namespaces import AIMS, ISO42001
 from ..results import Rows
 from ..store import Store
@@ -102,12 +103,13 @@ def build_export(store: Store) -> WorkbookExport:
     carried: set[ox.Triple] = set()
     home: dict[str, tuple[str, int]] = {}
     """Record IRI -> (sheet key, row index) of the row whose "more" cell holds the rest of its statements."""
+    context = _Context(base, language, {key: set(records) for key, records in found.by_sheet.items()})
     for sheet in SHEETS:
         records = found.by_sheet.get(sheet.key, {})
         ordered = sorted(records, key=lambda iri: _natural(_id_text(iri, base)))
         sheet_rows: list[list[Cell]] = []
         for iri in ordered:
-            row, triples = _row(sheet, iri, records[iri], found.incoming, base, language)
+            row, triples = _row(sheet, iri, records[iri], found.incoming, context)
             carried |= triples
             home.setdefault(iri, (sheet.key, len(sheet_rows)))
             sheet_rows.append(row)
@@ -279,13 +281,35 @@ def _literal_cell(term: ox.NamedNode | ox.BlankNode | ox.Literal, column: Column
     return term.value
 
 
+@dataclass(frozen=True)
+class _Context:
+    base: str
+    language: str | None
+    records: dict[str, set[str]]
+    """Sheet key -> the IRIs of its records (what an id in a reference column can name)."""
+
+    def resolves(self, column: Column, term: ox.NamedNode, text: str) -> bool:
+        """Whether the importer reads ``text`` in this reference column back as ``term``: an id of a record
+        on one of the column's sheets, a notation of the right kind, or a full IRI."""
+        if _REF_SEPARATOR.search(text):
+            return False
+        targets = tuple(self.records) if column.targets == ("*",) else column.targets
+        if any(term.value in self.records.get(key, ()) for key in targets):
+            return True
+        if column.catalogue and looks_like_notation(text):
+            entry = vocab.catalogue_entries().get(text)
+            if entry is None:  # a notation the catalogue lacks: kept as written when gaps are allowed
+                return vocab.minted_catalogue_iri(text) == term.value
+            return entry.iri == term.value and bool(entry.types & set(column.catalogue))
+        return text == term.value and is_absolute_iri(text)
+
+
 def _row(
     sheet: Sheet,
     iri: str,
     statements: list[tuple[ox.NamedNode, Term]],
     incoming: dict[tuple[str, str], set[ox.NamedNode | ox.BlankNode]],
-    base: str,
-    language: str | None,
+    context: _Context,
 ) -> tuple[list[Cell], set[ox.Triple]]:
     """The record's row, and the triples its cells give back exactly when imported."""
     subject = ox.NamedNode(iri)
@@ -296,7 +320,7 @@ def _row(
     row: list[Cell] = []
     for column in sheet.columns:
         if column.kind is Kind.ID:
-            row.append(_id_text(iri, base))
+            row.append(_id_text(iri, context.base))
             continue
         if column.kind is Kind.MORE:
             row.append(None)  # filled in once every sheet has said what it carries
@@ -307,7 +331,7 @@ def _row(
             terms: list[Term] = list(incoming.get((iri, column.predicate), ()))
         else:
             terms = list(values.get(column.predicate, ()))
-        cell, kept = _cell(column, terms, base, language)
+        cell, kept = _cell(column, terms, context)
         row.append(cell)
         for term in kept:
             if column.inverse:
@@ -326,18 +350,12 @@ def _plain_text(value: str, many: bool) -> bool:
     return not many or value.splitlines() == [value]
 
 
-def _fits(column: Column, term: Term, language: str | None) -> bool:
+def _fits(column: Column, term: Term, context: _Context) -> bool:
     """Whether the column's cell gives back exactly this term."""
     kind = column.kind
+    language = context.language
     if kind is Kind.REF:
-        if not isinstance(term, ox.NamedNode):
-            return False
-        if column.catalogue:
-            notation = vocab.notation_for(term.value)
-            entry = vocab.catalogue_entries().get(notation) if notation is not None else None
-            if entry is not None and not entry.types & set(column.catalogue):
-                return False  # a clause in a column of controls
-        return True
+        return isinstance(term, ox.NamedNode) and context.resolves(column, term, _ref_text(term, column, context.base))
     if kind is Kind.CHOICE:
         return isinstance(term, ox.NamedNode) and term.value in vocab.choices(column)
     if not isinstance(term, ox.Literal):
@@ -366,7 +384,7 @@ def _fits(column: Column, term: Term, language: str | None) -> bool:
     return False
 
 
-def _cell(column: Column, terms: list[Term], base: str, language: str | None) -> tuple[Cell, list[Term]]:
+def _cell(column: Column, terms: list[Term], context: _Context) -> tuple[Cell, list[Term]]:
     """The cell, and the terms it carries (the rest go to the record's "more" column)."""
     kind = column.kind
     if kind in (Kind.TYPE, Kind.FLAG):
@@ -376,13 +394,12 @@ def _cell(column: Column, terms: list[Term], base: str, language: str | None) ->
             return None, []
         cell = "yes" if kind is Kind.FLAG else vocab.label(chosen[0])
         return cell, [ox.NamedNode(chosen[0])]
-    kept = [t for t in terms if _fits(column, t, language)]
+    kept = [t for t in terms if _fits(column, t, context)]
     if not kept:
         return None, []
     if kind is Kind.REF:
-        texts = {_ref_text(t, column, base): t for t in kept}
-        exact = sorted((text for text in texts if not _REF_SEPARATOR.search(text)), key=_natural)
-        chosen_texts = exact if column.many else exact[:1]
+        texts = {_ref_text(t, column, context.base): t for t in kept}
+        chosen_texts = sorted(texts, key=_natural) if column.many else sorted(texts, key=_natural)[:1]
         return ("; ".join(chosen_texts) or None), [texts[text] for text in chosen_texts]
     if kind is Kind.CHOICE:
         labels = sorted((vocab.label(t.value), t) for t in kept if isinstance(t, ox.NamedNode))
