@@ -109,6 +109,8 @@ class RowCounter:
                 f"{self.source}: sheet {self.sheet!r} row {number} has {len(values):,} columns, more than the "
                 f"{limits.max_columns:,} allowed; nothing was imported"
             )
+        if max((len(v) for v in values if isinstance(v, str)), default=0) <= limits.max_cell_chars:
+            return
         for index, value in enumerate(values):
             if isinstance(value, str) and len(value) > limits.max_cell_chars:
                 raise WorkbookTooLargeError(

@@ -177,7 +177,7 @@ def escape_text(value: str) -> str:
 
 def unescape_text(value: str) -> str:
     """The text ``escape_text`` was given."""
-    return value[1:] if _ESCAPED.match(value) else value
+    return value[1:] if value[:1] == "'" and _ESCAPED.match(value) else value
 
 
 # ------------------------------------------------------------------------------------------------ writing
