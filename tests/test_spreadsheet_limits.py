@@ -89,6 +89,19 @@ def test_a_member_compressed_beyond_belief_is_refused_below_the_total_cap(bomb: 
         import_workbook(bomb, limits=ReadLimits(max_bytes=1024 * MIB))
 
 
+def test_an_archive_of_many_files_is_refused(tmp_path: Path) -> None:
+    valid = write_xlsx(tmp_path / "valid.xlsx", VALID)
+    crowded = tmp_path / "crowded.xlsx"
+    with zipfile.ZipFile(valid) as source, zipfile.ZipFile(crowded, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        for number in range(30):
+            target.writestr(f"xl/media/extra{number}.bin", b"")
+    import_workbook(crowded)
+    with pytest.raises(WorkbookTooLargeError, match=r"holds 48 files, more than the 40 allowed"):
+        import_workbook(crowded, limits=ReadLimits(max_members=40))
+
+
 def test_a_member_larger_than_it_declares_is_cut_at_the_declared_size(tmp_path: Path) -> None:
     """The central directory says 2 KB; the reader stops there and the CRC check fails: an unreadable file."""
     valid = write_xlsx(tmp_path / "valid.xlsx", VALID)

@@ -30,6 +30,8 @@ class ReadLimits:
 
     max_bytes: int = 200 * MIB
     """Total uncompressed size: the zip members' declared sizes for .xlsx, the files' sizes for CSV."""
+    max_members: int = 2_000
+    """Files inside the .xlsx archive (a workbook of 30 sheets has about 45; each sheet costs openpyxl setup)."""
     max_ratio: float = 100.0
     """The highest compression ratio of one zip member (deflate tops out near 1,030:1)."""
     ratio_floor: int = 1 * MIB
@@ -58,6 +60,11 @@ def check_archive(path: Path, limits: ReadLimits) -> None:
         raise FileFormatError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if len(members) > limits.max_members:
+        raise WorkbookTooLargeError(
+            f"{path}: the workbook holds {len(members):,} files, more than the {limits.max_members:,} allowed; "
+            "nothing was imported"
+        )
     total = sum(member.file_size for member in members)
     if total > limits.max_bytes:
         raise WorkbookTooLargeError(

@@ -97,7 +97,8 @@ def _iri(text: str, base: str, what: str) -> ox.NamedNode:
         namespace = base if prefix == "" else PREFIXES.get(prefix)
         if namespace is None:
             raise StatementError(
-                f"unknown prefix {prefix!r} in {text!r}; known: {', '.join(PREFIXES)} (or write the IRI in <...>)"
+                f"unknown prefix {prefix!r} in {text!r}; known: {', '.join(PREFIXES)} (write a full IRI in <...>, "
+                'and text in "quotes")'
             )
         if not _LOCAL.fullmatch(local):
             raise StatementError(f"{what} {text!r}: {local!r} is not a usable name after the prefix")
