@@ -237,3 +237,21 @@ def build_export_of(store: OxigraphStore, triples: set[ox.Triple]) -> WorkbookEx
     payload = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES) or b""
     store.load_bytes(payload, ox.RdfFormat.N_TRIPLES, "https://example.org/g", "all")
     return build_export(store)
+
+
+def test_text_longer_than_a_cell_is_reported_not_cut(tmp_path: Path) -> None:
+    """XLSX cuts text at 32,767 characters and the importer refuses longer cells: such a value is left out
+    and reported, and the rest of the workbook still imports."""
+    long = "x" * 40_000
+    data = (
+        "<https://example.org/l/sys-1> a <https://w3id.org/aims-graph/ontology#AISystem> ;"
+        f' <https://w3id.org/aims-graph/ontology#intendedUse> "{long}" ;'
+        ' <http://www.w3.org/2000/01/rdf-schema#label> "Scorer" .'
+    ).encode()
+    store = OxigraphStore()
+    store.load_bytes(data, ox.RdfFormat.TURTLE, "https://example.org/g", "long")
+    export = build_export(store)
+    assert [text(t.object) for t in export.dropped] == [long]
+    for fmt, out in (("xlsx", tmp_path / "long.xlsx"), ("csv", tmp_path / "long")):
+        write_export(export, out, fmt)
+        assert len(import_workbook(out).triples) == 2

@@ -30,6 +30,7 @@ from ..results import Rows
 from ..store import Store
 from . import more, vocab
 from .importer import Problem, WorkbookError, convert, is_absolute_iri
+from .limits import DEFAULT_LIMITS
 from .model import DEFAULT_BASE, DEFAULT_LANGUAGE, RDF_TYPE, SETTINGS_TITLE, SHEETS, SHEETS_BY_KEY, Column, Kind, Sheet
 from .workbook import Cell, RawWorkbook, Table, settings_rows, write
 
@@ -37,6 +38,8 @@ _ID = re.compile(r"[A-Za-z0-9_~][A-Za-z0-9._~/-]*")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
 _TYPE = ox.NamedNode(RDF_TYPE)
+CELL_CHARS = DEFAULT_LIMITS.max_cell_chars
+"""The most a cell holds: XLSX cuts longer text, and the importer refuses it by default."""
 _REF_SEPARATOR = re.compile(r"[;,\s]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -345,7 +348,9 @@ def _row(
 def _plain_text(value: str, many: bool) -> bool:
     """Text a cell gives back unchanged: the importer trims cells, splits many-valued ones into lines, and
     XLSX cannot hold control characters."""
-    if not value or value != value.strip() or "\r" in value or ILLEGAL_CHARACTERS_RE.search(value):
+    if not value or len(value) > CELL_CHARS or value != value.strip() or "\r" in value:
+        return False
+    if ILLEGAL_CHARACTERS_RE.search(value):
         return False
     return not many or value.splitlines() == [value]
 
@@ -407,7 +412,13 @@ def _cell(column: Column, terms: list[Term], context: _Context) -> tuple[Cell, l
         return "; ".join(label for label, _ in chosen_labels), [t for _, t in chosen_labels]
     kept = sorted(kept, key=str)
     if column.many and kind is Kind.TEXT:
-        return "\n".join(t.value for t in kept), kept
+        lines: list[Term] = []
+        size = -1
+        for term in kept:
+            if size + 1 + len(term.value) <= CELL_CHARS:
+                lines.append(term)
+                size += 1 + len(term.value)
+        return "\n".join(t.value for t in lines), lines
     return _literal_cell(kept[0], column), kept[:1]
 
 
@@ -431,7 +442,13 @@ def _fill_more(
             for prop, value in statements.get(iri, ())
             if isinstance(value, ox.NamedNode | ox.Literal) and ox.Triple(subject, prop, value) not in carried
         ]
-        rows[key][index][position] = more.write_statements(rest, base)
+        lines: list[str] = []
+        size = -1
+        for line in more.statement_lines(rest, base):
+            if size + 1 + len(line) <= CELL_CHARS:  # what does not fit is reported as not carried
+                lines.append(line)
+                size += 1 + len(line)
+        rows[key][index][position] = "\n".join(lines) or None
 
 
 # ---------------------------------------------------------------------------------------------- checking

@@ -73,10 +73,14 @@ def write_term(term: Term, base: str) -> str:
     return text
 
 
+def statement_lines(statements: Iterable[Statement], base: str) -> list[str]:
+    """One line per statement, sorted."""
+    return sorted({f"{_short(p.value, '')} = {write_term(v, base)}" for p, v in statements})
+
+
 def write_statements(statements: Iterable[Statement], base: str) -> str | None:
     """The cell text for these statements (sorted, one per line), or None when there are none."""
-    lines = sorted({f"{_short(p.value, '')} = {write_term(v, base)}" for p, v in statements})
-    return "\n".join(lines) or None
+    return "\n".join(statement_lines(statements, base)) or None
 
 
 # ---------------------------------------------------------------------------------------------- reading
