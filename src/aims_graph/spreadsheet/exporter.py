@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -284,6 +285,11 @@ def _literal_cell(term: ox.NamedNode | ox.BlankNode | ox.Literal, column: Column
     return term.value
 
 
+@cache
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
 @dataclass(frozen=True)
 class _Context:
     base: str
@@ -319,7 +325,7 @@ def _row(
     values: dict[str, list[Term]] = defaultdict(list)
     for prop, value in statements:
         values[prop.value].append(value)
-    carried = {ox.Triple(subject, _TYPE, ox.NamedNode(cls)) for cls in sheet.types}
+    carried = {ox.Triple(subject, _TYPE, _node(cls)) for cls in sheet.types}
     row: list[Cell] = []
     for column in sheet.columns:
         if column.kind is Kind.ID:
@@ -329,7 +335,7 @@ def _row(
             row.append(None)  # filled in once every sheet has said what it carries
             continue
         assert column.predicate is not None
-        predicate = ox.NamedNode(column.predicate)
+        predicate = _node(column.predicate)
         if column.inverse:
             terms: list[Term] = list(incoming.get((iri, column.predicate), ()))
         else:
@@ -356,11 +362,9 @@ def _plain_text(value: str, many: bool) -> bool:
 
 
 def _fits(column: Column, term: Term, context: _Context) -> bool:
-    """Whether the column's cell gives back exactly this term."""
+    """Whether the cell of this (non-reference) column gives back exactly this term."""
     kind = column.kind
     language = context.language
-    if kind is Kind.REF:
-        return isinstance(term, ox.NamedNode) and context.resolves(column, term, _ref_text(term, column, context.base))
     if kind is Kind.CHOICE:
         return isinstance(term, ox.NamedNode) and term.value in vocab.choices(column)
     if not isinstance(term, ox.Literal):
@@ -399,13 +403,18 @@ def _cell(column: Column, terms: list[Term], context: _Context) -> tuple[Cell, l
             return None, []
         cell = "yes" if kind is Kind.FLAG else vocab.label(chosen[0])
         return cell, [ox.NamedNode(chosen[0])]
+    if kind is Kind.REF:
+        texts = {}
+        for term in terms:
+            if isinstance(term, ox.NamedNode):
+                text = _ref_text(term, column, context.base)
+                if context.resolves(column, term, text):
+                    texts[text] = term
+        chosen_texts = sorted(texts, key=_natural) if column.many else sorted(texts, key=_natural)[:1]
+        return ("; ".join(chosen_texts) or None), [texts[text] for text in chosen_texts]
     kept = [t for t in terms if _fits(column, t, context)]
     if not kept:
         return None, []
-    if kind is Kind.REF:
-        texts = {_ref_text(t, column, context.base): t for t in kept}
-        chosen_texts = sorted(texts, key=_natural) if column.many else sorted(texts, key=_natural)[:1]
-        return ("; ".join(chosen_texts) or None), [texts[text] for text in chosen_texts]
     if kind is Kind.CHOICE:
         labels = sorted((vocab.label(t.value), t) for t in kept if isinstance(t, ox.NamedNode))
         chosen_labels = labels if column.many else labels[:1]
