@@ -71,14 +71,14 @@ def test_a_zip_bomb_is_refused_at_once_and_nothing_is_stored(
     started = time.perf_counter()
     with pytest.raises(WorkbookTooLargeError) as caught:
         import_workbook(bomb)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 2.0
     assert re.search(r"unpacks to 30\d\.\d MB, more than the 200\.0 MB allowed", str(caught.value))
     assert isinstance(caught.value, TooLargeError)
 
     store = tmp_path / "store"
     started = time.perf_counter()
     assert main(["import", str(bomb), "--store", str(store)]) == 2
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 3.0
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "nothing was imported" in err and "Traceback" not in err
     assert not store.exists() or not list(OxigraphStore(store).graphs())
@@ -110,7 +110,7 @@ def test_a_member_larger_than_it_declares_is_cut_at_the_declared_size(tmp_path: 
     started = time.perf_counter()
     with pytest.raises(FileFormatError, match=r"not a readable \.xlsx workbook"):
         import_workbook(liar)
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 3.0
 
 
 def _book(path: Path, cells: dict[tuple[int, int], str]) -> Path:
@@ -131,7 +131,7 @@ def test_a_tiny_sheet_that_claims_a_million_rows_is_refused(tmp_path: Path) -> N
     started = time.perf_counter()
     with pytest.raises(WorkbookTooLargeError, match="sheet 'Roles' has more than 1,000,000 rows"):
         import_workbook(path)
-    assert time.perf_counter() - started < 5.0
+    assert time.perf_counter() - started < 10.0
 
 
 def test_rows_columns_and_cells_have_caps(tmp_path: Path) -> None:
