@@ -15,7 +15,6 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -97,9 +96,10 @@ def _blank(value: Cell) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, ParseError, EOFError, KeyError, ValueError)
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, SyntaxError, EOFError, KeyError, ValueError)
 """What openpyxl raises on a damaged archive: a bad member, a CRC that fails (a member holding more than it
-declares is cut at its declared size and fails here), truncated XML."""
+declares is cut at its declared size and fails here), truncated XML (the XML parsers' errors, from
+xml.etree or lxml, are SyntaxErrors)."""
 
 
 def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
