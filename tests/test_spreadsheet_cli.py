@@ -126,12 +126,13 @@ def test_export_warns_about_what_it_cannot_carry(tmp_path: Path, capsys: pytest.
     data = tmp_path / "extra.ttl"
     data.write_text(
         "<https://example.org/a/sys-1> a <https://w3id.org/aims-graph/ontology#AISystem> ;\n"
-        '  <https://example.org/a/note> "outside the sheets" .\n'
+        '  <https://example.org/a/note> "outside the sheets" ;\n'
+        '  <https://example.org/a/part> [ <https://example.org/a/note> "a record without an IRI" ] .\n'
     )
     code, _, err = run(capsys, "export", "--format", "xlsx", "--data", str(data), "--out", str(tmp_path / "x.xlsx"))
     assert code == 0
     assert "aims-graph: warning: 1 triple not carried by the workbook:" in err
-    assert "outside the sheets" in err
+    assert "<https://example.org/a/part>" in err and "outside the sheets" not in err
 
 
 def test_import_then_query_the_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
