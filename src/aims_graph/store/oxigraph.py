@@ -155,13 +155,14 @@ class OxigraphStore:
         rdf_format = rdfio.format_for(path, fmt)
         rdfio.check_file_safe(path, rdf_format)
         target = checked_iri(graph or graph_for_file(path))
-        before = self._count(target, rdf_format)
+        dataset = rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
+        before = self._count(target, rdf_format) if dataset or self._store.contains_named_graph(target) else 0
         try:
             size = path.stat().st_size
             bulk = (
                 self.path is not None
                 and size >= BULK_LOAD_BYTES
-                and rdf_format not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
+                and not dataset
                 and not self._store.contains_named_graph(target)
             )
             with path.open("rb") as raw:
