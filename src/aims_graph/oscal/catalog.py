@@ -1,0 +1,181 @@
+"""A framework catalogue of the graph (ISO/IEC 42001, EU AI Act, NIST AI RMF, ISO/IEC 27001) as an OSCAL catalog.
+
+Top concepts with members and ISO/IEC 42001's Annex A categories become groups; every other entry becomes a
+control (nested under its skos:broader) with its notation as the ``label`` prop, its IRI as a canonical link and
+aims-graph's own paraphrase (skos:definition) as a ``guidance`` part: never the standard's text, which the graph
+does not hold. Annex C of ISO/IEC 42001 (example objectives and risk sources) is not a set of requirements and is
+left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from trestle.oscal import catalog as oscat
+from trestle.oscal import common as oc
+
+from ..store import Queryable
+from .common import (
+    Framework,
+    control_id,
+    metadata,
+    one_line,
+    prop,
+    resource,
+    scheme_info,
+    select,
+    text,
+    uuid_for,
+)
+
+PARAPHRASE_NOTE = (
+    "Identifiers and short titles follow the published framework so that users can refer to it. Every guidance "
+    "part is aims-graph's own plain-language paraphrase, not the framework's text; read the framework itself for "
+    "the authoritative wording."
+)
+
+
+@dataclass
+class Entry:
+    """One concept of the scheme, with the entries under it."""
+
+    iri: str
+    notation: str
+    title: str
+    definition: str | None
+    broader: str | None
+    group: bool
+    children: list[Entry] = field(default_factory=list)
+
+
+def natural_key(notation: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort ``Art. 9`` before ``Art. 10`` and ``A.6.2.10`` after ``A.6.2.9``; clauses (digits) before annexes."""
+    parts = re.split(r"(\d+)", notation)
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
+def entries(store: Queryable, fw: Framework) -> list[Entry]:
+    """The scheme's entries as a forest, each level in notation order."""
+    nodes: dict[str, Entry] = {}
+    for row in select(store, "concepts", {"scheme": ox.NamedNode(fw.scheme)}):
+        iri = text(row, "concept") or ""
+        notation = text(row, "notation") or ""
+        nodes[iri] = Entry(
+            iri,
+            notation,
+            one_line(text(row, "label") or notation),
+            text(row, "definition"),
+            text(row, "broader"),
+            text(row, "group") in ("true", "1"),
+        )
+    roots: list[Entry] = []
+    for node in nodes.values():
+        parent = nodes.get(node.broader) if node.broader else None
+        (parent.children if parent is not None else roots).append(node)
+    for node in nodes.values():
+        node.children.sort(key=lambda e: natural_key(e.notation))
+    roots.sort(key=lambda e: natural_key(e.notation))
+    return roots
+
+
+def _is_group(entry: Entry) -> bool:
+    return entry.group and bool(entry.children)
+
+
+def _guidance(entry: Entry, oscal_id: str) -> list[Any] | None:
+    if not entry.definition:
+        return None
+    return [oc.Part(id=f"{oscal_id}_gdn", name="guidance", prose=entry.definition)]
+
+
+def _props(entry: Entry) -> list[Any]:
+    return [prop("label", entry.notation, ours=False)]
+
+
+def _control(entry: Entry, fw: Framework) -> Any:
+    oscal_id = control_id(fw.prefix, entry.notation)
+    return oscat.Control(
+        id=oscal_id,
+        title=entry.title,
+        props=_props(entry),
+        links=[oc.Link(href=entry.iri, rel="canonical")],
+        parts=_guidance(entry, oscal_id),
+        controls=[_control(child, fw) for child in entry.children] or None,
+    )
+
+
+def _group(entry: Entry, fw: Framework) -> Any:
+    oscal_id = control_id(fw.prefix, entry.notation)
+    common: dict[str, Any] = {
+        "id": oscal_id,
+        "title": entry.title,
+        "props": _props(entry),
+        "links": [oc.Link(href=entry.iri, rel="canonical")],
+        "parts": _guidance(entry, oscal_id),
+    }
+    if any(_is_group(child) for child in entry.children) and all(_is_group(c) for c in entry.children):
+        return oscat.Group1(**common, groups=[_group(child, fw) for child in entry.children])
+    return oscat.Group2(**common, controls=[_control(child, fw) for child in entry.children])
+
+
+def export_catalog(store: Queryable, fw: Framework) -> oscat.Catalog:
+    """The framework's concept scheme in the store as an OSCAL catalog."""
+    info = scheme_info(store, fw)
+    roots = entries(store, fw)
+    groups = [_group(e, fw) for e in roots if _is_group(e)]
+    controls = [_control(e, fw) for e in roots if not _is_group(e)]
+    remarks = "\n\n".join(part for part in (info.description, info.comment, PARAPHRASE_NOTE) if part)
+    links = [oc.Link(href=info.iri, rel="canonical")]
+    if info.license:
+        links.append(oc.Link(href=info.license, rel="license"))
+    back_matter = None
+    if info.source:
+        back_matter = oc.BackMatter(resources=[resource(info.source, f"Source of {info.title}")])
+        links.append(oc.Link(href=f"#{uuid_for(info.source)}", rel="reference"))
+    return oscat.Catalog(
+        uuid=uuid_for(info.iri),
+        metadata=metadata(info.title, info.date, info.version, remarks=remarks, links=links),
+        groups=groups or None,
+        controls=controls or None,
+        back_matter=back_matter,
+    )
+
+
+def control_ids(store: Queryable, fw: Framework) -> dict[str, str]:
+    """IRI -> OSCAL control id for every entry that the catalog writes as a control (not a group)."""
+    found: dict[str, str] = {}
+
+    def walk(entry: Entry) -> None:
+        if not _is_group(entry):
+            found[entry.iri] = control_id(fw.prefix, entry.notation)
+        for child in entry.children:
+            walk(child)
+
+    for root in entries(store, fw):
+        walk(root)
+    return found
+
+
+def all_ids(document: oscat.Catalog) -> list[str]:
+    """Every group and control id of a catalog, depth first, duplicates kept (for checks)."""
+    found: list[str] = []
+
+    def controls(items: list[Any] | None) -> None:
+        for item in items or []:
+            found.append(item.id)
+            controls(item.controls)
+
+    def groups(items: list[Any] | None) -> None:
+        for item in items or []:
+            if item.id:
+                found.append(item.id)
+            groups(getattr(item, "groups", None))
+            controls(getattr(item, "controls", None))
+
+    groups(document.groups)
+    controls(document.controls)
+    return found
+
