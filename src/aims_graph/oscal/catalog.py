@@ -144,12 +144,13 @@ def export_catalog(store: Queryable, fw: Framework) -> oscat.Catalog:
     )
 
 
-def control_ids(store: Queryable, fw: Framework) -> dict[str, str]:
-    """IRI -> OSCAL control id for every entry that the catalog writes as a control (not a group)."""
+def control_ids(store: Queryable, fw: Framework, groups: bool = False) -> dict[str, str]:
+    """IRI -> OSCAL id for every entry the catalog writes as a control (and as a group, with ``groups``),
+    in catalog order."""
     found: dict[str, str] = {}
 
     def walk(entry: Entry) -> None:
-        if not _is_group(entry):
+        if groups or not _is_group(entry):
             found[entry.iri] = control_id(fw.prefix, entry.notation)
         for child in entry.children:
             walk(child)

@@ -1,0 +1,113 @@
+"""A validation report as OSCAL assessment results: one finding per clause or control that a result names.
+
+Each SHACL result becomes an observation (method TEST, the focus node as subject, message, severity, shape and
+path as props); each clause or control named by a failing shape (``dcterms:source`` of the shape) becomes a
+finding whose target is that catalog id, state ``not-satisfied``, linked to its observations. Results whose
+shape names no clause stay observations without a finding. The report comes from the compiled engine
+(``validate_store``, engine ``auto``), which runs inside the store without copying it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trestle.oscal import assessment_results as osar
+from trestle.oscal import common as oc
+
+from ..report import ValidationReport, ValidationResult, clause_sort_key
+from ..store import Queryable
+from ..validate import validate_store
+from .catalog import entries
+from .common import DOCUMENT_BASE, FRAMEWORKS, control_id, metadata, one_line, prop, resource, timestamp, uuid_for
+from .organisation import read_organisation
+
+SHAPES = "https://w3id.org/aims-graph/shapes"
+
+
+def _observation_iri(result: ValidationResult) -> str:
+    key = "|".join((result.focus, result.shape, result.path or "", result.value or "", result.constraint))
+    return DOCUMENT_BASE + "observation/" + uuid_for(key)
+
+
+def _titles(store: Queryable) -> dict[str, str]:
+    found: dict[str, str] = {}
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            found[item.notation] = item.title
+            walk(item.children)
+
+    walk(entries(store, FRAMEWORKS["iso42001"]))
+    return found
+
+
+def export_assessment_results(store: Queryable, report: ValidationReport | None = None) -> osar.AssessmentResults:
+    """Assessment results for the store's data; validates it with the compiled engine unless given a report."""
+    report = report if report is not None else validate_store(store, None, "auto")
+    org = read_organisation(store)
+    start = timestamp(org.date)
+    titles = _titles(store)
+    prefix = FRAMEWORKS["iso42001"].prefix
+    observations: list[Any] = []
+    by_clause: dict[str, list[str]] = {}
+    for result in report.results:
+        obs_uuid = uuid_for(_observation_iri(result))
+        props = [prop("severity", result.severity), prop("shape", result.shape), prop("focus", result.focus)]
+        if result.path:
+            props.append(prop("path", result.path))
+        if result.value:
+            props.append(prop("value", result.value))
+        observations.append(
+            oc.Observation(
+                uuid=obs_uuid,
+                title=one_line(result.message)[:200] or "SHACL validation result",
+                description=result.message,
+                methods=["TEST"],
+                types=["finding"],
+                subjects=[oc.SubjectReference(subject_uuid=uuid_for(result.focus), type="resource",
+                                              title=one_line(result.focus))],  # fmt: skip
+                props=props,
+                collected=start,
+            )
+        )
+        for notation in result.clauses:
+            by_clause.setdefault(notation, []).append(obs_uuid)
+    findings = []
+    for notation in sorted(by_clause, key=clause_sort_key):
+        target = control_id(prefix, notation)
+        related = list(dict.fromkeys(by_clause[notation]))
+        findings.append(
+            oc.Finding(
+                uuid=uuid_for(org.system + "#finding-" + notation),
+                title=one_line(f"{notation} {titles.get(notation, '')}"),
+                description=f"{len(related)} validation result(s) against {notation}.",
+                target=oc.FindingTarget(
+                    type="objective-id",
+                    target_id=target,
+                    status=oc.ObjectiveStatus(state="not-satisfied", reason="fail"),
+                ),
+                related_observations=[oc.RelatedObservation(observation_uuid=u) for u in related],
+            )
+        )
+    shapes = resource(SHAPES, "aims-graph SHACL shapes (the assessment method)")
+    catalog = resource(FRAMEWORKS["iso42001"].scheme, "ISO/IEC 42001:2023 catalog (aims-graph)",
+                       href="iso42001-catalog.json")  # fmt: skip
+    outcome = "conforms" if report.conforms else f"does not conform: {len(report.results)} result(s)"
+    result = osar.Result(
+        uuid=uuid_for(org.system + "#validation"),
+        title=f"SHACL validation of {one_line(org.label)}",
+        description=f"The data checked against the aims-graph shapes: {outcome}.",
+        start=start,
+        end=start,
+        props=[prop("conforms", "true" if report.conforms else "false")],
+        reviewed_controls=oc.ReviewedControls(control_selections=[oc.ControlSelectionsAll(include_all=oc.IncludeAll())]),
+        observations=observations or None,
+        findings=findings or None,
+    )
+    return osar.AssessmentResults(
+        uuid=uuid_for(org.system + "#assessment-results"),
+        metadata=metadata(f"Assessment results: {org.label}", org.date),
+        import_ap=osar.ImportAp(href=f"#{shapes.uuid}"),
+        results=[result],
+        back_matter=oc.BackMatter(resources=[shapes, catalog]),
+    )

@@ -1,0 +1,139 @@
+"""aims-graph's crosswalks as an OSCAL mapping collection: one mapping per target catalogue.
+
+Each aims:Mapping becomes a ``map`` whose relationship is its NIST IR 8477 set relation (aims:Equal ->
+equal-to, aims:Subset -> subset-of, aims:Superset -> superset-of, aims:Intersects -> intersects-with; a mapping
+without one falls back on its SKOS predicate: exact -> equivalent-to, broad -> subset-of, narrow -> superset-of,
+close and related -> intersects-with). The SKOS predicate, the SEMAPV method and the mapping's IRI travel as
+props in aims-graph's namespace, the justification as remarks, the confidence as confidence-score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from trestle.oscal import common as oc
+from trestle.oscal import mapping as osmap
+
+from .. import resources
+from ..crosswalk import read_sets
+from ..errors import NotFoundError, UserInputError
+from ..results import Rows
+from ..store import Queryable
+from .catalog import control_ids
+from .common import FRAMEWORKS, Framework, metadata, prop, resource, text, uuid_for
+
+AIMS = "https://w3id.org/aims-graph/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SET_RELATIONSHIPS = {
+    AIMS + "Equal": "equal-to",
+    AIMS + "Subset": "subset-of",
+    AIMS + "Superset": "superset-of",
+    AIMS + "Intersects": "intersects-with",
+}
+SKOS_RELATIONSHIPS = {
+    SKOS + "exactMatch": "equivalent-to",
+    SKOS + "broadMatch": "subset-of",
+    SKOS + "narrowMatch": "superset-of",
+    SKOS + "closeMatch": "intersects-with",
+    SKOS + "relatedMatch": "intersects-with",
+}
+
+
+@dataclass(frozen=True)
+class _Ids:
+    by_iri: dict[str, str]
+    framework: dict[str, Framework]
+
+
+def _ids(store: Queryable) -> _Ids:
+    by_iri: dict[str, str] = {}
+    owner: dict[str, Framework] = {}
+    for fw in FRAMEWORKS.values():
+        for iri, oscal_id in control_ids(store, fw, groups=True).items():
+            by_iri[iri] = oscal_id
+            owner[iri] = fw
+    return _Ids(by_iri, owner)
+
+
+def catalog_file(fw: Framework) -> str:
+    return f"{fw.key}-catalog.json"
+
+
+def export_mapping_collection(store: Queryable, mapping_set: str | None = None) -> osmap.MappingCollection:
+    sets = read_sets(store)
+    if mapping_set is not None:
+        sets = [s for s in sets if s.iri == mapping_set]
+    if not sets:
+        raise NotFoundError("no aims:MappingSet in the store" + (f" named {mapping_set}" if mapping_set else ""))
+    if len(sets) > 1:
+        raise UserInputError(f"the store holds several mapping sets ({', '.join(s.iri for s in sets)}); name one")
+    info = sets[0]
+    ids = _ids(store)
+    result = store.query(resources.internal_query("crosswalk/mappings.rq"))
+    assert isinstance(result, Rows)
+    by_pair: dict[tuple[str, str], list[Any]] = {}
+    seen: set[str] = set()
+    for row in result.dicts():
+        iri = text(row, "mapping")
+        subject, obj = text(row, "subject"), text(row, "object")
+        if text(row, "set") != info.iri or iri is None or iri in seen or subject is None or obj is None:
+            continue
+        seen.add(iri)
+        if subject not in ids.by_iri or obj not in ids.by_iri:
+            continue  # an end outside the catalogues we export has no OSCAL id to point at
+        source_fw, target_fw = ids.framework[subject], ids.framework[obj]
+        by_pair.setdefault((source_fw.key, target_fw.key), []).append(_map(row, iri, ids))
+    if not by_pair:
+        raise NotFoundError(f"the mapping set {info.iri} has no mapping between catalogues aims-graph exports")
+    used = sorted({k for pair in by_pair for k in pair}, key=list(FRAMEWORKS).index)
+    back = {key: resource(FRAMEWORKS[key].scheme, f"{key} catalog (aims-graph)", href=catalog_file(FRAMEWORKS[key]))
+            for key in used}  # fmt: skip
+    mappings = [
+        osmap.Mapping(
+            uuid=uuid_for(f"{info.iri}#{source}--{target}"),
+            source_resource=osmap.MappingResourceReference(type="catalog", href=f"#{back[source].uuid}"),
+            target_resource=osmap.MappingResourceReference(type="catalog", href=f"#{back[target].uuid}"),
+            maps=maps,
+        )
+        for (source, target), maps in sorted(by_pair.items(), key=lambda item: list(FRAMEWORKS).index(item[0][1]))
+    ]
+    links = [oc.Link(href=info.iri, rel="canonical")]
+    if info.license:
+        links.append(oc.Link(href=info.license, rel="license"))
+    return osmap.MappingCollection(
+        uuid=uuid_for(info.iri),
+        metadata=metadata(info.title or info.iri, info.issued, info.version, remarks=info.comment, links=links),
+        provenance=osmap.MappingProvenance(
+            method="human",
+            matching_rationale="semantic",
+            status="complete",
+            mapping_description=osmap.MappingDescription(info.description or info.title or info.iri),
+        ),
+        mappings=mappings,
+        back_matter=oc.BackMatter(resources=list(back.values())),
+    )
+
+
+def _map(row: dict[str, Any], iri: str, ids: _Ids) -> Any:
+    subject, obj = text(row, "subject") or "", text(row, "object") or ""
+    predicate = text(row, "predicate") or ""
+    relation = SET_RELATIONSHIPS.get(text(row, "setRelation") or "") or SKOS_RELATIONSHIPS.get(predicate)
+    if relation is None:
+        raise UserInputError(f"the mapping {iri} has neither a set relation nor a SKOS mapping predicate")
+    props = [prop("mapping", iri), prop("skos-relation", "skos:" + predicate.removeprefix(SKOS))]
+    method = text(row, "method")
+    if method:
+        props.append(prop("mapping-method", method))
+    confidence = text(row, "confidence")
+    return osmap.Map(
+        uuid=uuid_for(iri),
+        relationship=relation,
+        sources=[osmap.MappingItem(type="control", id_ref=ids.by_iri[subject])],
+        targets=[osmap.MappingItem(type="control", id_ref=ids.by_iri[obj])],
+        confidence_score=osmap.ConfidenceScore(osmap.ConfidenceScore2(percentage=float(confidence)))
+        if confidence
+        else None,
+        props=props,
+        remarks=text(row, "justification"),
+    )
