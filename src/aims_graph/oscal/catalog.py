@@ -48,6 +48,7 @@ class Entry:
     definition: str | None
     broader: str | None
     group: bool
+    identifier: str | None = None
     children: list[Entry] = field(default_factory=list)
 
 
@@ -70,6 +71,7 @@ def entries(store: Queryable, fw: Framework) -> list[Entry]:
             text(row, "definition"),
             text(row, "broader"),
             text(row, "group") in ("true", "1"),
+            text(row, "identifier"),
         )
     roots: list[Entry] = []
     for node in nodes.values():
@@ -81,14 +83,19 @@ def entries(store: Queryable, fw: Framework) -> list[Entry]:
     return roots
 
 
+def oscal_id(entry: Entry, fw: Framework) -> str:
+    """The id an imported catalog gave the entry, else one derived from the framework prefix and notation."""
+    return entry.identifier or control_id(fw.prefix, entry.notation)
+
+
 def _is_group(entry: Entry) -> bool:
     return entry.group and bool(entry.children)
 
 
-def _guidance(entry: Entry, oscal_id: str) -> list[Any] | None:
+def _guidance(entry: Entry, ident: str) -> list[Any] | None:
     if not entry.definition:
         return None
-    return [oc.Part(id=f"{oscal_id}_gdn", name="guidance", prose=entry.definition)]
+    return [oc.Part(id=f"{ident}_gdn", name="guidance", prose=entry.definition)]
 
 
 def _props(entry: Entry) -> list[Any]:
@@ -96,25 +103,25 @@ def _props(entry: Entry) -> list[Any]:
 
 
 def _control(entry: Entry, fw: Framework) -> Any:
-    oscal_id = control_id(fw.prefix, entry.notation)
+    ident = oscal_id(entry, fw)
     return oscat.Control(
-        id=oscal_id,
+        id=ident,
         title=entry.title,
         props=_props(entry),
         links=[oc.Link(href=entry.iri, rel="canonical")],
-        parts=_guidance(entry, oscal_id),
+        parts=_guidance(entry, ident),
         controls=[_control(child, fw) for child in entry.children] or None,
     )
 
 
 def _group(entry: Entry, fw: Framework) -> Any:
-    oscal_id = control_id(fw.prefix, entry.notation)
+    ident = oscal_id(entry, fw)
     common: dict[str, Any] = {
-        "id": oscal_id,
+        "id": ident,
         "title": entry.title,
         "props": _props(entry),
         "links": [oc.Link(href=entry.iri, rel="canonical")],
-        "parts": _guidance(entry, oscal_id),
+        "parts": _guidance(entry, ident),
     }
     if any(_is_group(child) for child in entry.children) and all(_is_group(c) for c in entry.children):
         return oscat.Group1(**common, groups=[_group(child, fw) for child in entry.children])
@@ -127,7 +134,9 @@ def export_catalog(store: Queryable, fw: Framework) -> oscat.Catalog:
     roots = entries(store, fw)
     groups = [_group(e, fw) for e in roots if _is_group(e)]
     controls = [_control(e, fw) for e in roots if not _is_group(e)]
-    remarks = "\n\n".join(part for part in (info.description, info.comment, PARAPHRASE_NOTE) if part)
+    parts = [info.description, info.comment]
+    remarks = "\n\n".join(part for part in parts if part and PARAPHRASE_NOTE not in part)
+    remarks = remarks + "\n\n" + PARAPHRASE_NOTE if remarks else PARAPHRASE_NOTE
     links = [oc.Link(href=info.iri, rel="canonical")]
     if info.license:
         links.append(oc.Link(href=info.license, rel="license"))
@@ -151,7 +160,7 @@ def control_ids(store: Queryable, fw: Framework, groups: bool = False) -> dict[s
 
     def walk(entry: Entry) -> None:
         if groups or not _is_group(entry):
-            found[entry.iri] = control_id(fw.prefix, entry.notation)
+            found[entry.iri] = oscal_id(entry, fw)
         for child in entry.children:
             walk(child)
 

@@ -62,7 +62,8 @@ def export_profile(store: Queryable, soa_iri: str | None = None) -> osprof.Profi
     props: list[Any] = [prop("statement-of-applicability", soa.iri)]
     alters: list[Any] = []
     seen: set[str] = set()
-    for entry in sorted(soa.entries, key=lambda e: (ids.get(e.control, ""), e.iri)):
+    order = {iri: n for n, iri in enumerate(ids)}
+    for entry in sorted(soa.entries, key=lambda e: (order.get(e.control, len(order)), e.iri)):
         if entry.control not in ids or entry.applicable is None:
             continue
         oscal_id = ids[entry.control]

@@ -1,0 +1,63 @@
+"""``aims-graph oscal export KIND`` and ``aims-graph oscal import catalog FILE``: each calls one library function."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from . import rdfio
+from .cli import _store_options, _write_output, store_from_args
+from .oscal.common import FORMATS, FRAMEWORKS, serialize
+from .oscal.documents import KINDS, export_document
+from .oscal.importing import catalog_to_rdf, read_catalog
+from .store import OxigraphStore
+
+
+def cmd_oscal_export(args: argparse.Namespace) -> int:
+    store = store_from_args(args)
+    try:
+        document = export_document(
+            store, args.kind, framework_name=args.framework, soa=args.soa, mapping_set=args.mapping_set
+        )
+        _write_output(serialize(document, args.format), args.out)
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_oscal_import(args: argparse.Namespace) -> int:
+    imported = catalog_to_rdf(read_catalog(rdfio.read_bytes(args.file), str(args.file)), args.scheme)
+    if args.store is None and args.endpoint is None:
+        _write_output(imported.turtle(), args.out)
+        return 0
+    store = store_from_args(args)
+    try:
+        store.load_bytes(imported.ntriples(), rdfio.format_for(Path("catalog.nt")), imported.graph, str(args.file))
+        if isinstance(store, OxigraphStore):
+            store.flush()
+    finally:
+        store.close()
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("oscal", help="export OSCAL documents (catalog, SoA profile, ...) or import a catalog")
+    actions = parser.add_subparsers(dest="oscal_action", metavar="ACTION", required=True)
+
+    p = actions.add_parser("export", help="write one OSCAL document for what the store holds")
+    p.add_argument("kind", choices=KINDS, metavar="KIND", help=f"one of {', '.join(KINDS)}")
+    _store_options(p)
+    p.add_argument("--format", choices=FORMATS, default="json", help="json or yaml (trestle writes no OSCAL XML)")
+    p.add_argument("--framework", default="iso42001", help=f"catalog: {', '.join(FRAMEWORKS)} or a scheme IRI")
+    p.add_argument("--soa", metavar="IRI", help="profile, component-definition: the Statement of Applicability")
+    p.add_argument("--mapping-set", metavar="IRI", help="mapping-collection: the set, when the store holds several")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(func=cmd_oscal_export)
+
+    p = actions.add_parser("import", help="read an OSCAL catalog into a framework catalogue (its own named graph)")
+    p.add_argument("what", choices=["catalog"], help="what the file holds (only catalogs are imported)")
+    p.add_argument("file", type=Path, metavar="FILE", help="an OSCAL catalog, JSON or YAML, OSCAL 1.0 to 1.2")
+    _store_options(p, data=False)
+    p.add_argument("--scheme", metavar="IRI", help="IRI of the concept scheme (default: derived from the UUID)")
+    p.add_argument("--out", type=Path, metavar="FILE", help="without a store: write the Turtle here, not stdout")
+    p.set_defaults(func=cmd_oscal_import)
