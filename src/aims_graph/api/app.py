@@ -28,11 +28,14 @@ from ..config import Settings
 from ..errors import AimsGraphError, NotFoundError, TooLargeError, UserInputError
 from ..export import export_reference
 from ..namespaces import ISO42001, PREFIXES
+from ..ontodoc import ontology_page
 from ..queries import bind_params, get_query, named_queries
 from ..results import QueryResult, Rows, Triples, serialize_rows, serialize_triples
 from ..workers import Serialized
 from . import pages
 from .negotiation import GRAPH_TYPES, ROW_MEDIA, ROW_TYPES, NotAcceptableError, choose, wants_html
+from .routes import oscal as oscal_routes
+from .routes import void as void_routes
 from .service import Service, validate_upload
 
 FORM = "application/x-www-form-urlencoded"
@@ -423,7 +426,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def ontology(request: Request) -> Response:
         """The aims-graph OWL ontology (Turtle, JSON-LD, N-Triples or RDF/XML)."""
         if wants_html(request.headers.get("accept")):
-            return await resource_page(request, "https://w3id.org/aims-graph/ontology")
+            return Response(await run_in_threadpool(ontology_page), media_type="text/html")
         return reference_document(request, "ontology")
 
     @app.get("/shapes", tags=["linked data"])
@@ -481,9 +484,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "validate": "/validate",
                 "graphs": "/graphs",
                 "ontology": "/ontology",
+                "oscal": "/oscal",
+                "void": "/.well-known/void",
                 "docs": "/docs",
             }
         )
+
+    app.include_router(oscal_routes.router)
+    app.include_router(void_routes.router)
 
     @app.get("/{path:path}", include_in_schema=False)
     async def under_base(path: str, request: Request) -> Response:

@@ -1,1 +1,2 @@
-"""OSCAL documents (catalog, profile, mapping collection, component definition, assessment results, POA&M) from the graph, and OSCAL catalogs into it."""
+"""OSCAL documents from the graph (catalog, profile, mapping collection, component definition, assessment
+results, POA&M) and OSCAL catalogs into it, through compliance-trestle's models (OSCAL 1.2.1)."""

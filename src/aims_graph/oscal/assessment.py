@@ -18,7 +18,7 @@ from ..report import ValidationReport, ValidationResult, clause_sort_key
 from ..store import Queryable
 from ..validate import validate_store
 from .catalog import entries
-from .common import DOCUMENT_BASE, FRAMEWORKS, control_id, metadata, one_line, prop, resource, timestamp, uuid_for
+from .common import DOCUMENT_BASE, FRAMEWORKS, control_id, make, metadata, one_line, prop, resource, timestamp, uuid_for
 from .organisation import read_organisation
 
 SHAPES = "https://w3id.org/aims-graph/shapes"
@@ -58,14 +58,21 @@ def export_assessment_results(store: Queryable, report: ValidationReport | None 
         if result.value:
             props.append(prop("value", result.value))
         observations.append(
-            oc.Observation(
+            make(
+                oc.Observation,
                 uuid=obs_uuid,
                 title=one_line(result.message)[:200] or "SHACL validation result",
                 description=result.message,
                 methods=["TEST"],
                 types=["finding"],
-                subjects=[oc.SubjectReference(subject_uuid=uuid_for(result.focus), type="resource",
-                                              title=one_line(result.focus))],  # fmt: skip
+                subjects=[
+                    make(
+                        oc.SubjectReference,
+                        subject_uuid=uuid_for(result.focus),
+                        type="resource",
+                        title=one_line(result.focus),
+                    )
+                ],
                 props=props,
                 collected=start,
             )
@@ -77,37 +84,43 @@ def export_assessment_results(store: Queryable, report: ValidationReport | None 
         target = control_id(prefix, notation)
         related = list(dict.fromkeys(by_clause[notation]))
         findings.append(
-            oc.Finding(
+            make(
+                oc.Finding,
                 uuid=uuid_for(org.system + "#finding-" + notation),
                 title=one_line(f"{notation} {titles.get(notation, '')}"),
                 description=f"{len(related)} validation result(s) against {notation}.",
-                target=oc.FindingTarget(
+                target=make(
+                    oc.FindingTarget,
                     type="objective-id",
                     target_id=target,
-                    status=oc.ObjectiveStatus(state="not-satisfied", reason="fail"),
+                    status=make(oc.ObjectiveStatus, state="not-satisfied", reason="fail"),
                 ),
-                related_observations=[oc.RelatedObservation(observation_uuid=u) for u in related],
+                related_observations=[make(oc.RelatedObservation, observation_uuid=u) for u in related],
             )
         )
     shapes = resource(SHAPES, "aims-graph SHACL shapes (the assessment method)")
-    catalog = resource(FRAMEWORKS["iso42001"].scheme, "ISO/IEC 42001:2023 catalog (aims-graph)",
-                       href="iso42001-catalog.json")  # fmt: skip
+    catalog = resource(
+        FRAMEWORKS["iso42001"].scheme, "ISO/IEC 42001:2023 catalog (aims-graph)", href="iso42001-catalog.json"
+    )
     outcome = "conforms" if report.conforms else f"does not conform: {len(report.results)} result(s)"
-    result = osar.Result(
+    all_controls = make(oc.ControlSelectionsAll, include_all=make(oc.IncludeAll))
+    outcome_result = make(
+        osar.Result,
         uuid=uuid_for(org.system + "#validation"),
         title=f"SHACL validation of {one_line(org.label)}",
         description=f"The data checked against the aims-graph shapes: {outcome}.",
         start=start,
         end=start,
         props=[prop("conforms", "true" if report.conforms else "false")],
-        reviewed_controls=oc.ReviewedControls(control_selections=[oc.ControlSelectionsAll(include_all=oc.IncludeAll())]),
+        reviewed_controls=make(oc.ReviewedControls, control_selections=[all_controls]),
         observations=observations or None,
         findings=findings or None,
     )
-    return osar.AssessmentResults(
+    return make(
+        osar.AssessmentResults,
         uuid=uuid_for(org.system + "#assessment-results"),
         metadata=metadata(f"Assessment results: {org.label}", org.date),
-        import_ap=osar.ImportAp(href=f"#{shapes.uuid}"),
-        results=[result],
-        back_matter=oc.BackMatter(resources=[shapes, catalog]),
+        import_ap=make(osar.ImportAp, href=f"#{shapes.uuid}"),
+        results=[outcome_result],
+        back_matter=make(oc.BackMatter, resources=[shapes, catalog]),
     )

@@ -21,6 +21,7 @@ from ..store import Queryable
 from .common import (
     Framework,
     control_id,
+    make,
     metadata,
     one_line,
     prop,
@@ -95,7 +96,7 @@ def _is_group(entry: Entry) -> bool:
 def _guidance(entry: Entry, ident: str) -> list[Any] | None:
     if not entry.definition:
         return None
-    return [oc.Part(id=f"{ident}_gdn", name="guidance", prose=entry.definition)]
+    return [make(oc.Part, id=f"{ident}_gdn", name="guidance", prose=entry.definition)]
 
 
 def _props(entry: Entry) -> list[Any]:
@@ -104,11 +105,12 @@ def _props(entry: Entry) -> list[Any]:
 
 def _control(entry: Entry, fw: Framework) -> Any:
     ident = oscal_id(entry, fw)
-    return oscat.Control(
+    return make(
+        oscat.Control,
         id=ident,
         title=entry.title,
         props=_props(entry),
-        links=[oc.Link(href=entry.iri, rel="canonical")],
+        links=[make(oc.Link, href=entry.iri, rel="canonical")],
         parts=_guidance(entry, ident),
         controls=[_control(child, fw) for child in entry.children] or None,
     )
@@ -120,12 +122,12 @@ def _group(entry: Entry, fw: Framework) -> Any:
         "id": ident,
         "title": entry.title,
         "props": _props(entry),
-        "links": [oc.Link(href=entry.iri, rel="canonical")],
+        "links": [make(oc.Link, href=entry.iri, rel="canonical")],
         "parts": _guidance(entry, ident),
     }
     if any(_is_group(child) for child in entry.children) and all(_is_group(c) for c in entry.children):
-        return oscat.Group1(**common, groups=[_group(child, fw) for child in entry.children])
-    return oscat.Group2(**common, controls=[_control(child, fw) for child in entry.children])
+        return make(oscat.Group1, **common, groups=[_group(child, fw) for child in entry.children])
+    return make(oscat.Group2, **common, controls=[_control(child, fw) for child in entry.children])
 
 
 def export_catalog(store: Queryable, fw: Framework) -> oscat.Catalog:
@@ -137,14 +139,15 @@ def export_catalog(store: Queryable, fw: Framework) -> oscat.Catalog:
     parts = [info.description, info.comment]
     remarks = "\n\n".join(part for part in parts if part and PARAPHRASE_NOTE not in part)
     remarks = remarks + "\n\n" + PARAPHRASE_NOTE if remarks else PARAPHRASE_NOTE
-    links = [oc.Link(href=info.iri, rel="canonical")]
+    links = [make(oc.Link, href=info.iri, rel="canonical")]
     if info.license:
-        links.append(oc.Link(href=info.license, rel="license"))
+        links.append(make(oc.Link, href=info.license, rel="license"))
     back_matter = None
     if info.source:
-        back_matter = oc.BackMatter(resources=[resource(info.source, f"Source of {info.title}")])
-        links.append(oc.Link(href=f"#{uuid_for(info.source)}", rel="reference"))
-    return oscat.Catalog(
+        back_matter = make(oc.BackMatter, resources=[resource(info.source, f"Source of {info.title}")])
+        links.append(make(oc.Link, href=f"#{uuid_for(info.source)}", rel="reference"))
+    return make(
+        oscat.Catalog,
         uuid=uuid_for(info.iri),
         metadata=metadata(info.title, info.date, info.version, remarks=remarks, links=links),
         groups=groups or None,
@@ -188,4 +191,3 @@ def all_ids(document: oscat.Catalog) -> list[str]:
     groups(document.groups)
     controls(document.controls)
     return found
-

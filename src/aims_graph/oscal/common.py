@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources as importlib_resources
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 import yaml
@@ -110,6 +110,21 @@ def timestamp(date: str | None, fallback: str | None = None) -> dt.datetime:
         raise UserInputError(f"{text!r} is not a date") from None
 
 
+# ----------------------------------------------------------------------------------------------- models
+
+
+T = TypeVar("T")
+
+
+def make(model: type[T], *args: Any, **fields: Any) -> T:
+    """A trestle model built from Python field names and validated by pydantic at run time.
+
+    trestle's models declare their fields under OSCAL's hyphenated aliases; without pydantic's mypy plugin,
+    mypy would only accept the aliases as keywords, which Python cannot spell. Validation is unchanged.
+    """
+    return model(*args, **fields)
+
+
 # ---------------------------------------------------------------------------------------------- queries
 
 
@@ -187,8 +202,8 @@ def scheme_info(store: Queryable, fw: Framework) -> SchemeInfo:
 
 def prop(name: str, value: str, *, ours: bool = True, cls: str | None = None, remarks: str | None = None) -> Any:
     """An OSCAL prop; ours carry aims-graph's namespace, OSCAL's own (``label``, ``sort-id``) none."""
-    return oc.Property(
-        name=name, value=one_line(value), ns=NS if ours else None, class_=cls, remarks=remarks or None
+    return make(
+        oc.Property, name=name, value=one_line(value), ns=NS if ours else None, class_=cls, remarks=remarks or None
     )
 
 
@@ -202,33 +217,36 @@ def metadata(
     links: Sequence[Any] = (),
 ) -> Any:
     """The metadata block: last-modified from the data's date, the trestle OSCAL version, aims-graph as party."""
-    party = oc.Parties(
+    party = make(
+        oc.Parties,
         uuid=uuid_for(DOCUMENT_BASE + "party/aims-graph"),
         type="organization",
         name="aims-graph",
-        links=[oc.Link(href="https://w3id.org/aims-graph", rel="homepage")],
+        links=[make(oc.Link, href="https://w3id.org/aims-graph", rel="homepage")],
     )
-    return oc.Metadata(
+    return make(
+        oc.Metadata,
         title=one_line(title),
         last_modified=timestamp(date),
         version=version or __version__,
-        oscal_version=oc.OscalVersion(OSCAL_TARGET_VERSION),
+        oscal_version=make(oc.OscalVersion, OSCAL_TARGET_VERSION),
         props=list(props) or None,
         links=list(links) or None,
-        roles=[oc.Role(id="creator", title="Document creator")],
+        roles=[make(oc.Role, id="creator", title="Document creator")],
         parties=[party],
-        responsible_parties=[oc.ResponsibleParty(role_id="creator", party_uuids=[party.uuid])],
+        responsible_parties=[make(oc.ResponsibleParty, role_id="creator", party_uuids=[party.uuid])],
         remarks=remarks,
     )
 
 
 def resource(iri: str, title: str, *, description: str | None = None, href: str | None = None) -> Any:
     """A back-matter resource for a thing outside the document, its UUID derived from its IRI."""
-    return oc.Resource(
+    return make(
+        oc.Resource,
         uuid=uuid_for(iri),
         title=one_line(title),
         description=description,
-        rlinks=[oc.Rlink(href=href or iri)],
+        rlinks=[make(oc.Rlink, href=href or iri)],
     )
 
 

@@ -17,7 +17,7 @@ from trestle.oscal import component as oscomp
 from ..errors import UserInputError
 from ..store import Queryable
 from .catalog import control_ids
-from .common import FRAMEWORKS, metadata, one_line, prop, select, text, uuid_for
+from .common import FRAMEWORKS, make, metadata, one_line, prop, select, text, uuid_for
 from .organisation import read_organisation
 from .profile import catalog_resource
 from .soa import STATUS, read_soa
@@ -38,8 +38,9 @@ def export_component_definition(store: Queryable, soa_iri: str | None = None) ->
     evidence = evidence_by_target(store)
     resources: dict[str, Any] = {}
     requirements: list[Any] = []
-    for control, entries in sorted(soa.by_control().items(), key=lambda item: list(ids).index(item[0])
-                                   if item[0] in ids else len(ids)):  # fmt: skip
+    for control, entries in sorted(
+        soa.by_control().items(), key=lambda item: list(ids).index(item[0]) if item[0] in ids else len(ids)
+    ):
         applicable = [e for e in entries if e.applicable]
         if control not in ids or not applicable:
             continue
@@ -48,15 +49,17 @@ def export_component_definition(store: Queryable, soa_iri: str | None = None) ->
         links = []
         for iri, title, date in evidence.get(control, []):
             if iri not in resources:
-                resources[iri] = oc.Resource(
+                resources[iri] = make(
+                    oc.Resource,
                     uuid=uuid_for(iri),
                     title=one_line(title),
                     props=[prop("date", date)] if date else None,
-                    rlinks=[oc.Rlink(href=iri)],
+                    rlinks=[make(oc.Rlink, href=iri)],
                 )
-            links.append(oc.Link(href=f"#{uuid_for(iri)}", rel="evidence", text=one_line(title)))
+            links.append(make(oc.Link, href=f"#{uuid_for(iri)}", rel="evidence", text=one_line(title)))
         requirements.append(
-            oscomp.ImplementedRequirement(
+            make(
+                oscomp.ImplementedRequirement,
                 uuid=uuid_for(entry.iri),
                 control_id=ids[control],
                 description=entry.justification or "Applicable; the Statement of Applicability gives no reason.",
@@ -67,22 +70,25 @@ def export_component_definition(store: Queryable, soa_iri: str | None = None) ->
     if not requirements:
         raise UserInputError(f"the Statement of Applicability <{soa.iri}> marks no catalogue control applicable")
     catalog = catalog_resource()
-    implementation = oscomp.ControlImplementation(
+    implementation = make(
+        oscomp.ControlImplementation,
         uuid=uuid_for(soa.iri + "#implementation"),
         source=f"#{catalog.uuid}",
         description=f"Controls of ISO/IEC 42001 Annex A applicable under {soa.title}, as implemented.",
         implemented_requirements=requirements,
     )
-    component = oscomp.DefinedComponent(
+    component = make(
+        oscomp.DefinedComponent,
         uuid=uuid_for(org.system),
         type="process-procedure",
         title=one_line(org.label),
         description=org.scope or f"The AI management system of {org.name or 'the organisation'}.",
         control_implementations=[implementation],
     )
-    return oscomp.ComponentDefinition(
+    return make(
+        oscomp.ComponentDefinition,
         uuid=uuid_for(org.system + "#component-definition"),
         metadata=metadata(f"{org.label}: implemented ISO/IEC 42001 controls", org.date or soa.date),
         components=[component],
-        back_matter=oc.BackMatter(resources=[catalog, *resources.values()]),
+        back_matter=make(oc.BackMatter, resources=[catalog, *resources.values()]),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from trestle.core.base_model import OscalBaseModel
 
 from ..errors import UserInputError
-from ..store import Queryable
+from ..store import Store
 from .assessment import export_assessment_results
 from .catalog import export_catalog
 from .common import framework
@@ -18,7 +18,7 @@ KINDS = ("catalog", "profile", "mapping-collection", "component-definition", "as
 
 
 def export_document(
-    store: Queryable,
+    store: Store,
     kind: str,
     *,
     framework_name: str = "iso42001",

@@ -31,9 +31,17 @@ SUPPORTED_VERSION = re.compile(r"^1\.[0-2]\.\d+$")
 """OSCAL versions whose catalog model trestle's (1.2.1) reads unchanged: 1.0.0 to 1.2.x."""
 
 OSCAL_ROOTS = frozenset(
-    {"catalog", "profile", "mapping-collection", "component-definition", "system-security-plan",
-     "assessment-plan", "assessment-results", "plan-of-action-and-milestones"}
-)  # fmt: skip
+    {
+        "catalog",
+        "profile",
+        "mapping-collection",
+        "component-definition",
+        "system-security-plan",
+        "assessment-plan",
+        "assessment-results",
+        "plan-of-action-and-milestones",
+    }
+)
 CATALOG_BASE = "https://w3id.org/aims-graph/oscal/catalog/"
 GROUP_TYPE = "https://w3id.org/aims-graph/ns/oscal#group"
 

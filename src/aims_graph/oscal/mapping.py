@@ -3,7 +3,8 @@
 Each aims:Mapping becomes a ``map`` whose relationship is its NIST IR 8477 set relation (aims:Equal ->
 equal-to, aims:Subset -> subset-of, aims:Superset -> superset-of, aims:Intersects -> intersects-with; a mapping
 without one falls back on its SKOS predicate: exact -> equivalent-to, broad -> subset-of, narrow -> superset-of,
-close and related -> intersects-with). The SKOS predicate, the SEMAPV method and the mapping's IRI travel as
+close and related -> intersects-with). Mappings from Annex C items (not in the catalog) are listed in the
+metadata remarks instead. The SKOS predicate, the SEMAPV method and the mapping's IRI travel as
 props in aims-graph's namespace, the justification as remarks, the confidence as confidence-score.
 """
 
@@ -19,9 +20,9 @@ from .. import resources
 from ..crosswalk import read_sets
 from ..errors import NotFoundError, UserInputError
 from ..results import Rows
-from ..store import Queryable
+from ..store import Queryable, Store
 from .catalog import control_ids
-from .common import FRAMEWORKS, Framework, metadata, prop, resource, text, uuid_for
+from .common import FRAMEWORKS, Framework, make, metadata, prop, resource, text, uuid_for
 
 AIMS = "https://w3id.org/aims-graph/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -60,7 +61,7 @@ def catalog_file(fw: Framework) -> str:
     return f"{fw.key}-catalog.json"
 
 
-def export_mapping_collection(store: Queryable, mapping_set: str | None = None) -> osmap.MappingCollection:
+def export_mapping_collection(store: Store, mapping_set: str | None = None) -> osmap.MappingCollection:
     sets = read_sets(store)
     if mapping_set is not None:
         sets = [s for s in sets if s.iri == mapping_set]
@@ -74,6 +75,7 @@ def export_mapping_collection(store: Queryable, mapping_set: str | None = None) 
     assert isinstance(result, Rows)
     by_pair: dict[tuple[str, str], list[Any]] = {}
     seen: set[str] = set()
+    skipped: list[str] = []
     for row in result.dicts():
         iri = text(row, "mapping")
         subject, obj = text(row, "subject"), text(row, "object")
@@ -81,37 +83,45 @@ def export_mapping_collection(store: Queryable, mapping_set: str | None = None) 
             continue
         seen.add(iri)
         if subject not in ids.by_iri or obj not in ids.by_iri:
-            continue  # an end outside the catalogues we export has no OSCAL id to point at
+            skipped.append(iri)  # an end outside the exported catalogs (Annex C) has no OSCAL id to point at
+            continue
         source_fw, target_fw = ids.framework[subject], ids.framework[obj]
         by_pair.setdefault((source_fw.key, target_fw.key), []).append(_map(row, iri, ids))
     if not by_pair:
         raise NotFoundError(f"the mapping set {info.iri} has no mapping between catalogues aims-graph exports")
     used = sorted({k for pair in by_pair for k in pair}, key=list(FRAMEWORKS).index)
-    back = {key: resource(FRAMEWORKS[key].scheme, f"{key} catalog (aims-graph)", href=catalog_file(FRAMEWORKS[key]))
-            for key in used}  # fmt: skip
+    back = {
+        key: resource(FRAMEWORKS[key].scheme, f"{key} catalog (aims-graph)", href=catalog_file(FRAMEWORKS[key]))
+        for key in used
+    }
     mappings = [
-        osmap.Mapping(
+        make(
+            osmap.Mapping,
             uuid=uuid_for(f"{info.iri}#{source}--{target}"),
-            source_resource=osmap.MappingResourceReference(type="catalog", href=f"#{back[source].uuid}"),
-            target_resource=osmap.MappingResourceReference(type="catalog", href=f"#{back[target].uuid}"),
+            source_resource=make(osmap.MappingResourceReference, type="catalog", href=f"#{back[source].uuid}"),
+            target_resource=make(osmap.MappingResourceReference, type="catalog", href=f"#{back[target].uuid}"),
             maps=maps,
         )
         for (source, target), maps in sorted(by_pair.items(), key=lambda item: list(FRAMEWORKS).index(item[0][1]))
     ]
-    links = [oc.Link(href=info.iri, rel="canonical")]
+    links = [make(oc.Link, href=info.iri, rel="canonical")]
     if info.license:
-        links.append(oc.Link(href=info.license, rel="license"))
-    return osmap.MappingCollection(
+        links.append(make(oc.Link, href=info.license, rel="license"))
+    return make(
+        osmap.MappingCollection,
         uuid=uuid_for(info.iri),
-        metadata=metadata(info.title or info.iri, info.issued, info.version, remarks=info.comment, links=links),
-        provenance=osmap.MappingProvenance(
+        metadata=metadata(
+            info.title or info.iri, info.issued, info.version, remarks=_remarks(info.comment, skipped), links=links
+        ),
+        provenance=make(
+            osmap.MappingProvenance,
             method="human",
             matching_rationale="semantic",
             status="complete",
-            mapping_description=osmap.MappingDescription(info.description or info.title or info.iri),
+            mapping_description=make(osmap.MappingDescription, info.description or info.title or info.iri),
         ),
         mappings=mappings,
-        back_matter=oc.BackMatter(resources=list(back.values())),
+        back_matter=make(oc.BackMatter, resources=list(back.values())),
     )
 
 
@@ -126,14 +136,25 @@ def _map(row: dict[str, Any], iri: str, ids: _Ids) -> Any:
     if method:
         props.append(prop("mapping-method", method))
     confidence = text(row, "confidence")
-    return osmap.Map(
+    return make(
+        osmap.Map,
         uuid=uuid_for(iri),
         relationship=relation,
-        sources=[osmap.MappingItem(type="control", id_ref=ids.by_iri[subject])],
-        targets=[osmap.MappingItem(type="control", id_ref=ids.by_iri[obj])],
-        confidence_score=osmap.ConfidenceScore(osmap.ConfidenceScore2(percentage=float(confidence)))
+        sources=[make(osmap.MappingItem, type="control", id_ref=ids.by_iri[subject])],
+        targets=[make(osmap.MappingItem, type="control", id_ref=ids.by_iri[obj])],
+        confidence_score=make(osmap.ConfidenceScore, make(osmap.ConfidenceScore2, percentage=float(confidence)))
         if confidence
         else None,
         props=props,
         remarks=text(row, "justification"),
     )
+
+
+def _remarks(comment: str | None, skipped: list[str]) -> str | None:
+    note = None
+    if skipped:
+        note = (
+            f"{len(skipped)} mapping(s) of the set have an end that is not in the exported catalogs (ISO/IEC 42001 "
+            "Annex C objectives and risk sources are not requirements) and are left out: " + ", ".join(skipped) + "."
+        )
+    return "\n\n".join(part for part in (comment, note) if part) or None

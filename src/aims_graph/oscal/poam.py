@@ -15,7 +15,7 @@ from trestle.oscal import poam as ospoam
 
 from ..errors import NotFoundError
 from ..store import Queryable
-from .common import FRAMEWORKS, control_id, metadata, one_line, prop, select, text, timestamp, uuid_for
+from .common import FRAMEWORKS, control_id, make, metadata, one_line, prop, select, text, timestamp, uuid_for
 from .organisation import read_organisation
 from .soa import STATUS
 
@@ -46,8 +46,14 @@ def read_nonconformities(store: Queryable) -> list[Nonconformity]:
         iri = text(row, "nonconformity") or ""
         nc = found.setdefault(
             iri,
-            Nonconformity(iri, one_line(text(row, "label") or iri), text(row, "comment"), text(row, "against"),
-                          text(row, "againstNotation"), text(row, "raised")),  # fmt: skip
+            Nonconformity(
+                iri,
+                one_line(text(row, "label") or iri),
+                text(row, "comment"),
+                text(row, "against"),
+                text(row, "againstNotation"),
+                text(row, "raised"),
+            ),
         )
         action = text(row, "action")
         if action is not None and action not in nc.actions:
@@ -69,20 +75,22 @@ def _remediation(action: Action) -> Any:
     tasks = None
     if action.target:
         tasks = [
-            oc.Task(
+            make(
+                oc.Task,
                 uuid=uuid_for(action.iri + "#target"),
                 type="milestone",
                 title="Target date",
-                timing=oc.TimingOnDate(on_date=oc.OnDate(date=timestamp(action.target))),
+                timing=make(oc.TimingOnDate, on_date=make(oc.OnDate, date=timestamp(action.target))),
             )
         ]
-    return oc.Response(
+    return make(
+        oc.Response,
         uuid=uuid_for(action.iri),
         lifecycle="completed" if status == "implemented" else "planned",
         title=action.label,
         description=f"Corrective action: {action.label}.",
         props=props or None,
-        links=[oc.Link(href=action.iri, rel="canonical")],
+        links=[make(oc.Link, href=action.iri, rel="canonical")],
         tasks=tasks,
     )
 
@@ -100,31 +108,34 @@ def export_poam(store: Queryable) -> ospoam.PlanOfActionAndMilestones:
         props = [prop("against", control_id(prefix, nc.notation))] if nc.notation else []
         under_way = any(STATUS.get(a.status or "") in ("partial", "implemented") for a in nc.actions.values())
         risks.append(
-            oc.Risk(
+            make(
+                oc.Risk,
                 uuid=uuid_for(nc.iri),
                 title=nc.label,
                 description=nc.comment or nc.label,
                 statement=f"Nonconformity against {against}, not yet closed.",
-                status=oc.RiskStatus("remediating" if under_way else "open"),
+                status=make(oc.RiskStatus, "remediating" if under_way else "open"),
                 props=props or None,
-                links=[oc.Link(href=nc.iri, rel="canonical")],
+                links=[make(oc.Link, href=nc.iri, rel="canonical")],
                 remediations=[_remediation(a) for a in nc.actions.values()] or None,
             )
         )
         items.append(
-            ospoam.PoamItem(
+            make(
+                ospoam.PoamItem,
                 uuid=uuid_for(nc.iri + "#poam-item"),
                 title=nc.label,
                 description=f"Close the nonconformity against {against}.",
                 props=props or None,
-                related_risks=[oc.AssociatedRisk(risk_uuid=uuid_for(nc.iri))],
+                related_risks=[make(oc.AssociatedRisk, risk_uuid=uuid_for(nc.iri))],
                 remarks=None if nc.actions else "No corrective action addresses this nonconformity yet.",
             )
         )
-    return ospoam.PlanOfActionAndMilestones(
+    return make(
+        ospoam.PlanOfActionAndMilestones,
         uuid=uuid_for(org.system + "#poam"),
         metadata=metadata(f"Plan of action and milestones: {org.label}", org.date),
-        system_id=oc.SystemId(identifier_type="https://ietf.org/rfc/rfc4122", id=uuid_for(org.system)),
+        system_id=make(oc.SystemId, identifier_type="https://ietf.org/rfc/rfc4122", id=uuid_for(org.system)),
         risks=risks,
         poam_items=items,
     )

@@ -18,7 +18,7 @@ from trestle.oscal import profile as osprof
 from ..errors import UserInputError
 from ..store import Queryable
 from .catalog import control_ids
-from .common import FRAMEWORKS, metadata, prop, resource, uuid_for
+from .common import FRAMEWORKS, make, metadata, prop, resource, uuid_for
 from .organisation import read_organisation
 from .soa import STATUS, SoA, read_soa
 
@@ -78,20 +78,22 @@ def export_profile(store: Queryable, soa_iri: str | None = None) -> osprof.Profi
         status = STATUS.get(entry.status or "")
         if entry.applicable and status and oscal_id not in seen:
             seen.add(oscal_id)
-            adds = [osprof.Add(position="ending", props=[prop("implementation-status", status)])]
-            alters.append(osprof.Alter(control_id=oscal_id, adds=adds))
+            adds = [make(osprof.Add, position="ending", props=[prop("implementation-status", status)])]
+            alters.append(make(osprof.Alter, control_id=oscal_id, adds=adds))
     notes = []
     if unknown:
         notes.append("Entries for controls that are not in the catalogue were left out: " + ", ".join(unknown) + ".")
     if conflicting:
         notes.append("Controls with entries that disagree on applicability (included): " + ", ".join(conflicting))
     catalog = catalog_resource()
-    imported = osprof.Import2(
+    imported = make(
+        osprof.Import2,
         href=f"#{catalog.uuid}",
-        include_controls=[osprof.SelectControl(with_ids=included)],
-        exclude_controls=[osprof.SelectControl(with_ids=excluded)] if excluded else None,
+        include_controls=[make(osprof.SelectControl, with_ids=included)],
+        exclude_controls=[make(osprof.SelectControl, with_ids=excluded)] if excluded else None,
     )
-    return osprof.Profile(
+    return make(
+        osprof.Profile,
         uuid=uuid_for(soa.iri),
         metadata=metadata(
             f"Statement of Applicability: {soa.title}",
@@ -100,7 +102,7 @@ def export_profile(store: Queryable, soa_iri: str | None = None) -> osprof.Profi
             props=props,
         ),
         imports=[imported],
-        merge=osprof.Merge2(as_is=True),
-        modify=osprof.Modify(alters=alters) if alters else None,
-        back_matter=oc.BackMatter(resources=[catalog]),
+        merge=make(osprof.Merge2, as_is=True),
+        modify=make(osprof.Modify, alters=alters) if alters else None,
+        back_matter=make(oc.BackMatter, resources=[catalog]),
     )

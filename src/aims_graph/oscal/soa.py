@@ -68,5 +68,7 @@ def read_soa(store: Queryable, iri: str | None = None) -> SoA:
     if not found:
         raise NotFoundError("the store holds no aims:StatementOfApplicability")
     if len(found) > 1:
-        raise UserInputError(f"the store holds several Statements of Applicability ({', '.join(sorted(found))}); name one")
+        raise UserInputError(
+            f"the store holds several Statements of Applicability ({', '.join(sorted(found))}); name one"
+        )
     return next(iter(found.values()))
