@@ -53,6 +53,15 @@ class Entry:
     children: list[Entry] = field(default_factory=list)
 
 
+def _keep(entry: Entry, examples: set[str]) -> bool:
+    """Drops Annex C examples, and entries whose every descendant was dropped (Annex C and its sections)."""
+    if entry.iri in examples:
+        return False
+    had_children = bool(entry.children)
+    entry.children = [child for child in entry.children if _keep(child, examples)]
+    return not had_children or bool(entry.children)
+
+
 def natural_key(notation: str) -> tuple[tuple[int, int | str], ...]:
     """Sort ``Art. 9`` before ``Art. 10`` and ``A.6.2.10`` after ``A.6.2.9``; clauses (digits) before annexes."""
     parts = re.split(r"(\d+)", notation)
@@ -62,8 +71,11 @@ def natural_key(notation: str) -> tuple[tuple[int, int | str], ...]:
 def entries(store: Queryable, fw: Framework) -> list[Entry]:
     """The scheme's entries as a forest, each level in notation order."""
     nodes: dict[str, Entry] = {}
+    examples: set[str] = set()
     for row in select(store, "concepts", {"scheme": ox.NamedNode(fw.scheme)}):
         iri = text(row, "concept") or ""
+        if text(row, "example") in ("true", "1"):
+            examples.add(iri)
         notation = text(row, "notation") or ""
         nodes[iri] = Entry(
             iri,
@@ -78,6 +90,7 @@ def entries(store: Queryable, fw: Framework) -> list[Entry]:
     for node in nodes.values():
         parent = nodes.get(node.broader) if node.broader else None
         (parent.children if parent is not None else roots).append(node)
+    roots = [node for node in roots if _keep(node, examples)]
     for node in nodes.values():
         node.children.sort(key=lambda e: natural_key(e.notation))
     roots.sort(key=lambda e: natural_key(e.notation))

@@ -31,9 +31,9 @@ def catalog_resource() -> Any:
     return resource(scheme, "ISO/IEC 42001:2023 catalog (aims-graph)", href=CATALOG_FILE)
 
 
-def applicability(store: Queryable, soa: SoA) -> tuple[list[str], list[str], list[str], list[str]]:
-    """Included ids, excluded ids, entries whose control is not in the catalog, controls with conflicting entries."""
-    ids = control_ids(store, FRAMEWORKS["iso42001"])
+def applicability(soa: SoA, ids: dict[str, str]) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Included ids, excluded ids, entries whose control is not in the catalog, controls with conflicting entries
+    (``ids``: catalogue IRI -> control id, in catalog order)."""
     included: list[str] = []
     excluded: list[str] = []
     unknown: list[str] = []
@@ -55,10 +55,10 @@ def applicability(store: Queryable, soa: SoA) -> tuple[list[str], list[str], lis
 
 def export_profile(store: Queryable, soa_iri: str | None = None) -> osprof.Profile:
     soa = read_soa(store, soa_iri)
-    included, excluded, unknown, conflicting = applicability(store, soa)
+    ids = control_ids(store, FRAMEWORKS["iso42001"])
+    included, excluded, unknown, conflicting = applicability(soa, ids)
     if not included:
         raise UserInputError(f"the Statement of Applicability <{soa.iri}> marks no catalogue control applicable")
-    ids = control_ids(store, FRAMEWORKS["iso42001"])
     props: list[Any] = [prop("statement-of-applicability", soa.iri)]
     alters: list[Any] = []
     seen: set[str] = set()
