@@ -31,13 +31,39 @@ def _timed(action: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(times), value
 
 
-def run(args: argparse.Namespace) -> harness.Report:
+def _measure(size: str, repeat: int, with_pyshacl: bool) -> tuple[list[Any], list[Any]]:
+    """One size: the export row and the engines row."""
     from aims_graph.errors import AimsGraphError
     from aims_graph.oscal.assessment import export_assessment_results
     from aims_graph.oscal.common import serialize
     from aims_graph.oscal.documents import KINDS, export_document
     from aims_graph.store import OxigraphStore, ensure_reference_graphs
     from aims_graph.validate import validate_store
+
+    data = harness.dataset(harness.systems_for(size))
+    store = OxigraphStore()
+    ensure_reference_graphs(store)
+    store.load(data.path)
+    row: list[Any] = [size, data.triples]
+    for kind in KINDS:
+        try:
+            seconds, document = _timed(lambda kind=kind: serialize(export_document(store, kind)), repeat)
+            row.append(f"{seconds * 1000:.0f} ({len(document):,} B)")
+        except AimsGraphError as exc:
+            row.append(f"n/a: {exc}"[:60])
+    auto_s, auto_doc = _timed(lambda: serialize(export_assessment_results(store)), repeat)
+    engines: list[Any] = [size, auto_s * 1000, None, None, None]
+    if with_pyshacl:
+        pyshacl_s, pyshacl_doc = _timed(
+            lambda: serialize(export_assessment_results(store, validate_store(store, None, "pyshacl"))), 1
+        )
+        engines = [size, auto_s * 1000, pyshacl_s * 1000, pyshacl_s / auto_s, auto_doc == pyshacl_doc]
+    store.close()
+    return row, engines
+
+
+def run(args: argparse.Namespace) -> harness.Report:
+    from aims_graph.oscal.documents import KINDS
 
     sizes = args.sizes or ["10k", "100k"]
     repeat = args.repeat or 3
@@ -48,27 +74,9 @@ def run(args: argparse.Namespace) -> harness.Report:
         ["size", "auto ms", "pyshacl ms", "pyshacl / auto", "same document"],
     )
     for size in sizes:
-        data = harness.dataset(harness.systems_for(size))
-        store = OxigraphStore()
-        ensure_reference_graphs(store)
-        store.load(data.path)
-        row: list[Any] = [size, data.triples]
-        for kind in KINDS:
-            try:
-                seconds, document = _timed(lambda kind=kind: serialize(export_document(store, kind)), repeat)
-                row.append(f"{seconds * 1000:.0f} ({len(document):,} B)")
-            except AimsGraphError as exc:
-                row.append(f"n/a: {exc}"[:60])
+        row, engine_row = _measure(size, repeat, not args.no_pyshacl)
         kinds.rows.append(row)
-        auto_s, auto_doc = _timed(lambda: serialize(export_assessment_results(store)), repeat)
-        if args.no_pyshacl:
-            engines.rows.append([size, auto_s * 1000, None, None, None])
-        else:
-            pyshacl_s, pyshacl_doc = _timed(
-                lambda: serialize(export_assessment_results(store, validate_store(store, None, "pyshacl"))), 1
-            )
-            engines.rows.append([size, auto_s * 1000, pyshacl_s * 1000, pyshacl_s / auto_s, auto_doc == pyshacl_doc])
-        store.close()
+        engines.rows.append(engine_row)
         harness.log(f"{size}: done")
     report.tables.extend([kinds, engines])
     report.notes.append(
