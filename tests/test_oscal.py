@@ -357,6 +357,12 @@ def test_routes(tmp_path: Path) -> None:
         check_document("profile", response.content)
         response = client.get("/oscal/catalog", params={"framework": "nist-ai-rmf", "format": "yaml"})
         assert response.status_code == 200 and response.text.startswith("catalog:")
+        response = client.get("/oscal/assessment-results")
+        assert response.status_code == 200
+        check_document("assessment-results", response.content)
+        assert response.content == (GOLDEN / "gaps-org-assessment-results.json").read_bytes()
+        missing = client.get("/oscal/profile", params={"soa": "https://example.org/nope"})
+        assert missing.status_code == 404 and missing.json()["error"] == "NotFoundError"
         assert client.get("/oscal/nonsense").status_code == 400
         assert client.get("/oscal/catalog", params={"format": "xml"}).status_code == 400
         assert client.get("/oscal/catalog", params={"framework": "nope"}).status_code == 400
