@@ -385,3 +385,29 @@ def test_same_documents_from_a_remote_store(stores: dict[str, OxigraphStore], ox
     finally:
         for graph in remote.graphs():
             remote.drop(graph.name)
+
+
+CROSSWALK_TO_IMPORTED = """
+@prefix aims: <https://w3id.org/aims-graph/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://example.org/xw/set> a aims:MappingSet .
+<https://example.org/xw/m1> a aims:Mapping ; aims:inMappingSet <https://example.org/xw/set> ;
+    aims:mappingSubject <https://w3id.org/aims-graph/iso42001/A-2-2> ; aims:mappingPredicate skos:closeMatch ;
+    aims:mappingObject <https://w3id.org/aims-graph/oscal/catalog/8c7d8a43-7e51-4a4b-9a67-0a1a4a4b2c11/gv-1> ;
+    aims:setRelation aims:Subset ; aims:justification "Both ask for a written policy." .
+"""
+
+
+def test_crosswalk_to_an_imported_catalog(tmp_path: Path, small_catalog: dict[str, Any]) -> None:
+    """An imported catalog is a framework like ours: crosswalks to it export as OSCAL mappings."""
+    imported = catalog_to_rdf(read_catalog(json.dumps(small_catalog).encode(), "tiny.json"))
+    store = OxigraphStore()
+    ensure_reference_graphs(store)
+    store.load_bytes(imported.ntriples(), ox.RdfFormat.N_TRIPLES, imported.graph, "tiny.json")
+    store.load_bytes(CROSSWALK_TO_IMPORTED.encode(), ox.RdfFormat.TURTLE, "https://example.org/xw", "xw.ttl")
+    body = serialize(export_document(store, "mapping-collection", mapping_set="https://example.org/xw/set"))
+    data = check_document("mapping-collection", body)["mapping-collection"]
+    (only,) = data["mappings"]
+    (one,) = only["maps"]
+    assert one["relationship"] == "subset-of" and one["remarks"] == "Both ask for a written policy."
+    assert one["sources"][0]["id-ref"] == "iso42001-a.2.2" and one["targets"][0]["id-ref"] == "gv-1"

@@ -22,7 +22,7 @@ from ..errors import NotFoundError, UserInputError
 from ..results import Rows
 from ..store import Queryable, Store
 from .catalog import control_ids
-from .common import FRAMEWORKS, Framework, make, metadata, prop, resource, text, uuid_for
+from .common import FRAMEWORKS, Framework, framework, make, metadata, prop, resource, schemes, text, uuid_for
 
 AIMS = "https://w3id.org/aims-graph/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -48,17 +48,26 @@ class _Ids:
 
 
 def _ids(store: Queryable) -> _Ids:
+    """Control ids of every framework the store holds: ours first, then imported ones (by scheme IRI)."""
     by_iri: dict[str, str] = {}
     owner: dict[str, Framework] = {}
-    for fw in FRAMEWORKS.values():
+    held = [iri for iri, info in schemes(store).items() if info.members]
+    ours = [fw for fw in FRAMEWORKS.values() if fw.scheme in held]
+    others = [framework(iri) for iri in held if iri not in {fw.scheme for fw in ours}]
+    for fw in [*ours, *others]:
         for iri, oscal_id in control_ids(store, fw, groups=True).items():
-            by_iri[iri] = oscal_id
-            owner[iri] = fw
+            by_iri.setdefault(iri, oscal_id)
+            owner.setdefault(iri, fw)
     return _Ids(by_iri, owner)
 
 
+def _name(fw: Framework) -> str:
+    return fw.key if fw.key in FRAMEWORKS else fw.prefix
+
+
 def catalog_file(fw: Framework) -> str:
-    return f"{fw.key}-catalog.json"
+    """Where a mapping expects a catalog: the file ``oscal export catalog --framework KEY`` is meant for."""
+    return f"{_name(fw)}-catalog.json"
 
 
 def export_mapping_collection(store: Store, mapping_set: str | None = None) -> osmap.MappingCollection:
@@ -76,6 +85,7 @@ def export_mapping_collection(store: Store, mapping_set: str | None = None) -> o
     by_pair: dict[tuple[str, str], list[Any]] = {}
     seen: set[str] = set()
     skipped: list[str] = []
+    frameworks: dict[str, Framework] = {}
     for row in result.dicts():
         iri = text(row, "mapping")
         subject, obj = text(row, "subject"), text(row, "object")
@@ -86,13 +96,18 @@ def export_mapping_collection(store: Store, mapping_set: str | None = None) -> o
             skipped.append(iri)  # an end outside the exported catalogs (Annex C) has no OSCAL id to point at
             continue
         source_fw, target_fw = ids.framework[subject], ids.framework[obj]
+        frameworks.setdefault(source_fw.key, source_fw)
+        frameworks.setdefault(target_fw.key, target_fw)
         by_pair.setdefault((source_fw.key, target_fw.key), []).append(_map(row, iri, ids))
     if not by_pair:
         raise NotFoundError(f"the mapping set {info.iri} has no mapping between catalogues aims-graph exports")
-    used = sorted({k for pair in by_pair for k in pair}, key=list(FRAMEWORKS).index)
+    order = [*FRAMEWORKS, *sorted(k for k in frameworks if k not in FRAMEWORKS)]
     back = {
-        key: resource(FRAMEWORKS[key].scheme, f"{key} catalog (aims-graph)", href=catalog_file(FRAMEWORKS[key]))
-        for key in used
+        key: resource(
+            frameworks[key].scheme, f"{_name(frameworks[key])} catalog (aims-graph)", href=catalog_file(frameworks[key])
+        )
+        for key in order
+        if key in frameworks
     }
     mappings = [
         make(
@@ -102,7 +117,9 @@ def export_mapping_collection(store: Store, mapping_set: str | None = None) -> o
             target_resource=make(osmap.MappingResourceReference, type="catalog", href=f"#{back[target].uuid}"),
             maps=maps,
         )
-        for (source, target), maps in sorted(by_pair.items(), key=lambda item: list(FRAMEWORKS).index(item[0][1]))
+        for (source, target), maps in sorted(
+            by_pair.items(), key=lambda item: (order.index(item[0][0]), order.index(item[0][1]))
+        )
     ]
     links = [make(oc.Link, href=info.iri, rel="canonical")]
     if info.license:
