@@ -146,11 +146,6 @@ def text(row: Mapping[str, Term], name: str) -> str | None:
     return None if term is None or isinstance(term, ox.Triple) else term.value
 
 
-def boolean(row: Mapping[str, Term], name: str) -> bool | None:
-    value = text(row, name)
-    return None if value is None else value in ("true", "1")
-
-
 def one_line(value: str) -> str:
     """OSCAL titles and prop values are one line without surrounding space."""
     return " ".join(value.split())
