@@ -19,6 +19,7 @@ from trestle.oscal import assessment_results, catalog, component, mapping, poam,
 
 from aims_graph import resources
 from aims_graph.cli import main
+from aims_graph.oscal.assessment import enforced_notations
 from aims_graph.oscal.catalog import export_catalog
 from aims_graph.oscal.common import FRAMEWORKS, OSCAL_TARGET_VERSION, control_id, framework, serialize
 from aims_graph.oscal.documents import KINDS, export_document
@@ -201,17 +202,21 @@ def test_mapping_collection_keeps_relations_and_justifications(stores: dict[str,
 
 
 def test_assessment_results_findings_per_clause(stores: dict[str, OxigraphStore]) -> None:
+    def state(finding: Any) -> str:
+        return str(getattr(finding.target.status.state, "value", finding.target.status.state))
+
     doc = export_document(stores[resources.GAPS_EXAMPLE], "assessment-results")
     result = doc.results[0]
     report = validate_store(stores[resources.GAPS_EXAMPLE], None, "auto")
-    targets = {f.target.target_id for f in result.findings}
-    assert targets == {control_id("iso42001", c) for r in report.results for c in r.clauses}
-    assert {getattr(f.target.status.state, "value", f.target.status.state) for f in result.findings} == {
-        "not-satisfied"
-    }
+    failing = {control_id("iso42001", c) for r in report.results for c in r.clauses}
+    checked = {control_id("iso42001", n) for n in enforced_notations()}
+    assert {f.target.target_id for f in result.findings} == checked | failing
+    assert {f.target.target_id for f in result.findings if state(f) == "not-satisfied"} == failing
+    assert all(f.related_observations for f in result.findings if state(f) == "not-satisfied")
     assert len(result.observations) == 19  # the gaps example's 19 validation results
-    clean = export_document(stores[resources.CONFORMANT_EXAMPLE], "assessment-results")
-    assert clean.results[0].findings is None and clean.results[0].observations is None
+    clean = export_document(stores[resources.CONFORMANT_EXAMPLE], "assessment-results").results[0]
+    assert clean.observations is None and {state(f) for f in clean.findings} == {"satisfied"}
+    assert {f.target.target_id for f in clean.findings} == checked and "iso42001-6.1.3" in checked
 
 
 def test_poam_items_from_open_nonconformities(stores: dict[str, OxigraphStore]) -> None:

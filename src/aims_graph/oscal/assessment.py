@@ -1,22 +1,27 @@
-"""A validation report as OSCAL assessment results: one finding per clause or control that a result names.
+"""A validation report as OSCAL assessment results: one finding per clause or control the shapes check.
 
 Each SHACL result becomes an observation (method TEST, the focus node as subject, message, severity, shape and
-path as props); each clause or control named by a failing shape (``dcterms:source`` of the shape) becomes a
-finding whose target is that catalog id, state ``not-satisfied``, linked to its observations. Results whose
-shape names no clause stay observations without a finding. The report comes from the compiled engine
+path as props). Each clause or control a shape checks (its ``dcterms:source``) becomes a finding whose target is
+that catalog id: ``not-satisfied`` and linked to its observations when results name it, ``satisfied`` when none
+do. Results whose shape names no clause stay observations without a finding. The report comes from the compiled engine
 (``validate_store``, engine ``auto``), which runs inside the store without copying it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
+from rdflib import DCTERMS, URIRef
 from trestle.oscal import assessment_results as osar
 from trestle.oscal import common as oc
 
+from .. import resources
+from ..catalogue import notation_of
 from ..report import ValidationReport, ValidationResult, clause_sort_key
 from ..store import Queryable
-from ..validate import validate_store
+from ..validate import load_shapes, validate_store
 from .catalog import entries
 from .common import DOCUMENT_BASE, FRAMEWORKS, control_id, make, metadata, one_line, prop, resource, timestamp, uuid_for
 from .organisation import read_organisation
@@ -41,8 +46,22 @@ def _titles(store: Queryable) -> dict[str, str]:
     return found
 
 
-def export_assessment_results(store: Queryable, report: ValidationReport | None = None) -> osar.AssessmentResults:
-    """Assessment results for the store's data; validates it with the compiled engine unless given a report."""
+@cache
+def enforced_notations() -> tuple[str, ...]:
+    """The clauses and controls our shapes check (their dcterms:source), in clause order."""
+    shapes = load_shapes(resources.shape_files())
+    found = {notation_of(str(source)) for source in shapes.objects(None, DCTERMS.source) if isinstance(source, URIRef)}
+    return tuple(sorted((n for n in found if n), key=clause_sort_key))
+
+
+def export_assessment_results(
+    store: Queryable, report: ValidationReport | None = None, enforced: Iterable[str] | None = None
+) -> osar.AssessmentResults:
+    """Assessment results for the store's data; validates it with the compiled engine unless given a report.
+
+    ``enforced`` are the clauses and controls the shapes check (default: our shapes'), each of which gets a
+    finding: satisfied when no result names it.
+    """
     report = report if report is not None else validate_store(store, None, "auto")
     org = read_organisation(store)
     start = timestamp(org.date)
@@ -79,23 +98,27 @@ def export_assessment_results(store: Queryable, report: ValidationReport | None 
         )
         for notation in result.clauses:
             by_clause.setdefault(notation, []).append(obs_uuid)
+    checked = set(enforced if enforced is not None else enforced_notations()) | set(by_clause)
     findings = []
-    for notation in sorted(by_clause, key=clause_sort_key):
-        target = control_id(prefix, notation)
-        related = list(dict.fromkeys(by_clause[notation]))
+    for notation in sorted(checked, key=clause_sort_key):
+        related = list(dict.fromkeys(by_clause.get(notation, [])))
+        status = (
+            make(oc.ObjectiveStatus, state="not-satisfied", reason="fail")
+            if related
+            else make(oc.ObjectiveStatus, state="satisfied", reason="pass")
+        )
         findings.append(
             make(
                 oc.Finding,
                 uuid=uuid_for(org.system + "#finding-" + notation),
                 title=one_line(f"{notation} {titles.get(notation, '')}"),
-                description=f"{len(related)} validation result(s) against {notation}.",
+                description=f"{len(related)} validation result(s) against {notation}."
+                if related
+                else f"The shapes that check {notation} found nothing.",
                 target=make(
-                    oc.FindingTarget,
-                    type="objective-id",
-                    target_id=target,
-                    status=make(oc.ObjectiveStatus, state="not-satisfied", reason="fail"),
+                    oc.FindingTarget, type="objective-id", target_id=control_id(prefix, notation), status=status
                 ),
-                related_observations=[make(oc.RelatedObservation, observation_uuid=u) for u in related],
+                related_observations=[make(oc.RelatedObservation, observation_uuid=u) for u in related] or None,
             )
         )
     shapes = resource(SHAPES, "aims-graph SHACL shapes (the assessment method)")
