@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import rdfio
 from .cli import _store_options, _write_output, store_from_args
+from .config import Settings
 from .oscal.common import FORMATS, FRAMEWORKS, serialize
 from .oscal.documents import KINDS, export_document
 from .oscal.importing import catalog_to_rdf, read_catalog
@@ -27,16 +28,21 @@ def cmd_oscal_export(args: argparse.Namespace) -> int:
 
 def cmd_oscal_import(args: argparse.Namespace) -> int:
     imported = catalog_to_rdf(read_catalog(rdfio.read_bytes(args.file), str(args.file)), args.scheme)
-    if args.store is None and args.endpoint is None:
+    settings = Settings.from_env()
+    if (args.store or settings.store) is None and (args.endpoint or settings.endpoint) is None:
         _write_output(imported.turtle(), args.out)
         return 0
     store = store_from_args(args)
     try:
-        store.load_bytes(imported.ntriples(), rdfio.format_for(Path("catalog.nt")), imported.graph, str(args.file))
+        report = store.load_bytes(
+            imported.ntriples(), rdfio.format_for(Path("catalog.nt")), imported.graph, str(args.file)
+        )
         if isinstance(store, OxigraphStore):
             store.flush()
     finally:
         store.close()
+    print(f"{args.file}: {imported.entries} groups and controls, {report.triples} triples into <{report.graph}>")
+    print(f"framework: {imported.scheme} (aims-graph oscal export catalog --framework {imported.scheme})")
     return 0
 
 
