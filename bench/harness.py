@@ -222,7 +222,7 @@ def generator_fingerprint() -> str:
     from aims_graph import resources
 
     digest = hashlib.sha256()
-    spec = importlib.util.find_spec("aims_graph.generate")
+    spec = importlib.util.find_spec("aims_graph.synthetic")
     for file in [Path(spec.origin)] if spec and spec.origin else []:
         digest.update(file.read_bytes())
     digest.update(resources.catalogue_file().read_bytes())

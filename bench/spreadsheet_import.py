@@ -1,6 +1,6 @@
 """Benchmark: importing a workbook with 10,000 risks (and everything around them).
 
-The workbook is the synthetic organisation of ``aims_graph.generate`` (six risks per AI system, so 1,667
+The workbook is the synthetic organisation of ``aims_graph.synthetic`` (six risks per AI system, so 1,667
 systems give 10,002 risks, with their datasets, evidence, treatments, impact assessments and SoA) loaded into
 an embedded store and written out by the exporter, i.e. exactly what `aims-graph export-xlsx` produces.
 Import is timed end to end (read the file, check every cell, build the triples), median of N runs, for the
@@ -31,11 +31,11 @@ import pyoxigraph as ox
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from aims_graph.generate import RISKS_PER_SYSTEM, generate  # noqa: E402
 from aims_graph.spreadsheet.exporter import build_export, write_export  # noqa: E402
 from aims_graph.spreadsheet.importer import import_workbook, serialize  # noqa: E402
 from aims_graph.spreadsheet.workbook import read  # noqa: E402
 from aims_graph.store import OxigraphStore  # noqa: E402
+from aims_graph.synthetic import RISKS_PER_SYSTEM, generate  # noqa: E402
 
 T = TypeVar("T")
 
@@ -109,7 +109,7 @@ def main() -> int:
 
     print("## Spreadsheet import\n")
     print(
-        f"Workbook: the synthetic organisation of `aims_graph.generate` with {systems:,} AI systems, written "
+        f"Workbook: the synthetic organisation of `aims_graph.synthetic` with {systems:,} AI systems, written "
         f"by the exporter: {risk_rows:,} risks in {rows:,} rows over all sheets, {size / 1e6:.1f} MB as "
         f"XLSX, {imported:,} triples when imported. Median of {args.repeat} runs; Python {figures['python']}, "
         f"{figures['machine']}.\n"

@@ -153,7 +153,7 @@ def _measure(data: harness.Dataset, repeat: int, args: argparse.Namespace) -> di
 
 
 def _timed(store: Any, repeat: int) -> tuple[list[float], Counter[tuple[str, ...]], int]:
-    from aims_graph.validate import validate_store
+    from aims_graph.validation.validate import validate_store
 
     runs = []
     report = None
@@ -279,7 +279,7 @@ def _pyshacl(path: Path, timeout: float) -> dict[str, Any]:
 
 def _pyshacl_worker(path: Path, out: Path) -> int:
     from aims_graph.rdfio import parse_file_to_rdflib
-    from aims_graph.validate import validate
+    from aims_graph.validation.validate import validate
 
     started = time.perf_counter()
     graph = parse_file_to_rdflib(path)

@@ -10,9 +10,9 @@ import pytest
 from test_catalogue import ANNEX_A
 
 from aims_graph import resources
-from aims_graph.audit_reports import build_report, render
 from aims_graph.cli import main
 from aims_graph.errors import UserInputError
+from aims_graph.reports.documents import build_report, render
 from aims_graph.store import OxigraphStore, ensure_reference_graphs
 
 

@@ -13,9 +13,9 @@ from rdflib import DCTERMS, OWL, RDF, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from aims_graph import resources
+from aims_graph.answers import value_of
 from aims_graph.namespaces import AIMS, ISO42001
 from aims_graph.queries import run_query
-from aims_graph.results import value_of
 from aims_graph.store import OxigraphStore, ensure_reference_graphs
 
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")

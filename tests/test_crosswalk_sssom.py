@@ -15,7 +15,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from aims_graph import resources
 from aims_graph.cli import main
-from aims_graph.crosswalk import (
+from aims_graph.crosswalk.mappings import (
     export_sssom,
     export_turtle,
     parse_metadata,
@@ -212,9 +212,15 @@ def test_metadata_reader_handles_common_yaml_layouts() -> None:
     }
 
 
-@pytest.mark.parametrize("line", ["description: >", "  indented: no parent", "key: {a: 1}", "- item"])
-def test_metadata_reader_refuses_what_it_does_not_support(line: str) -> None:
+@pytest.mark.parametrize("line", ["key: [unclosed", "key: 'unterminated", "a: b: c", "key: *undefined"])
+def test_metadata_reader_refuses_invalid_yaml_with_the_line(line: str) -> None:
     with pytest.raises(FileFormatError, match="metadata line 1"):
+        parse_metadata([line])
+
+
+@pytest.mark.parametrize("line", ["- item", "just text"])
+def test_metadata_reader_refuses_a_block_that_is_not_a_mapping(line: str) -> None:
+    with pytest.raises(FileFormatError, match="must be a YAML mapping"):
         parse_metadata([line])
 
 

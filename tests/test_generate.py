@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aims_graph.generate import generate, write
+from aims_graph.answers import value_of
 from aims_graph.queries import run_query
-from aims_graph.results import value_of
 from aims_graph.store import OxigraphStore, ensure_reference_graphs
+from aims_graph.synthetic import generate, write
 
 
 def test_gaps_are_the_ones_reported(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from aims_graph import resources
-from aims_graph.export import export_reference
 from aims_graph.namespaces import AIMS, ISO42001, ONTOLOGY_IRI
+from aims_graph.reference_documents import export_reference
 
 TERM_TYPES = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual}
 

@@ -25,7 +25,7 @@ from aims_graph.oscal.common import FRAMEWORKS, OSCAL_TARGET_VERSION, control_id
 from aims_graph.oscal.documents import KINDS, export_document
 from aims_graph.oscal.importing import catalog_to_rdf, read_catalog
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs
-from aims_graph.validate import validate_store
+from aims_graph.validation.validate import validate_store
 
 GOLDEN = Path(__file__).parent / "golden" / "oscal"
 UPDATE = os.environ.get("AIMS_UPDATE_GOLDEN") == "1"
@@ -416,3 +416,10 @@ def test_crosswalk_to_an_imported_catalog(tmp_path: Path, small_catalog: dict[st
     (one,) = only["maps"]
     assert one["relationship"] == "subset-of" and one["remarks"] == "Both ask for a written policy."
     assert one["sources"][0]["id-ref"] == "iso42001-a.2.2" and one["targets"][0]["id-ref"] == "gv-1"
+
+
+def test_cli_lists_agree_with_the_library() -> None:
+    """The CLI spells the kinds and frameworks out (building the parser must not import trestle)."""
+    from aims_graph.cli import oscal as oscal_cli
+
+    assert oscal_cli.KINDS == KINDS and tuple(FRAMEWORKS) == oscal_cli.FRAMEWORK_KEYS

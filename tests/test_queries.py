@@ -12,9 +12,10 @@ import pytest
 from servers import OxigraphServer
 
 from aims_graph import resources
+from aims_graph.answers import Rows, value_of
 from aims_graph.errors import ParameterError, UnknownQueryError
 from aims_graph.queries import named_queries, parse_iri, run_query
-from aims_graph.results import Rows, to_json, value_of
+from aims_graph.serialize import write_rows
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, Store, ensure_reference_graphs
 
 GOLDEN = Path(__file__).parent / "golden" / "queries"
@@ -70,7 +71,7 @@ def params_for(store: Store, query: str) -> dict[str, str]:
 
 
 def normalised(rows: Rows) -> dict[str, object]:
-    return json.loads(to_json(rows))  # type: ignore[no-any-return]
+    return json.loads(write_rows(rows, "json"))  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")

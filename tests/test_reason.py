@@ -12,7 +12,7 @@ import pytest
 
 from aims_graph import resources
 from aims_graph.cli import main
-from aims_graph.reason import reason
+from aims_graph.reasoning.hermit import reason
 from aims_graph.store import OxigraphStore
 
 AIMS = "https://w3id.org/aims-graph/ontology#"

@@ -1,4 +1,4 @@
-"""The compiled SPARQL engine (aims_graph.shacl): same reports as pyshacl on our shapes, in memory, in the
+"""The compiled SPARQL engine (aims_graph.validation.shacl): same reports as pyshacl on our shapes, in memory, in the
 embedded store and on a real `oxigraph serve`; one query per constraint; fallbacks reported; and the pieces
 (paths, the pre-binding rewrite, the shapes model) on their own."""
 
@@ -15,18 +15,18 @@ from rdflib.namespace import SH
 from servers import oxigraph_serve
 
 from aims_graph import resources
+from aims_graph.answers import QueryResult, Rows, Term
 from aims_graph.cli import main
 from aims_graph.errors import ShapesError, UnsafeInputError, UserInputError
-from aims_graph.generate import generate
 from aims_graph.rdfio import to_rdflib
-from aims_graph.report import ValidationReport, ValidationResult
-from aims_graph.results import QueryResult, Rows, Term
-from aims_graph.shacl import CompiledReport, compile_shapes
-from aims_graph.shacl.paths import read_path, sparql_path
-from aims_graph.shacl.prebind import rewrite_select
-from aims_graph.shacl.terms import Unsupported
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs
-from aims_graph.validate import ENGINES, validate, validate_graphs, validate_store
+from aims_graph.synthetic import generate
+from aims_graph.validation.report import ValidationReport, ValidationResult
+from aims_graph.validation.shacl import CompiledReport, compile_shapes
+from aims_graph.validation.shacl.paths import read_path, sparql_path
+from aims_graph.validation.shacl.prebind import rewrite_select
+from aims_graph.validation.shacl.terms import Unsupported
+from aims_graph.validation.validate import ENGINES, validate, validate_graphs, validate_store
 
 PREFIXES = """
 @prefix aims: <https://w3id.org/aims-graph/ontology#> .
@@ -78,7 +78,7 @@ def server() -> Iterator[SparqlEndpointStore]:
 
 
 def test_engines_are_listed() -> None:
-    assert ENGINES == ("pyshacl", "sparql", "auto")
+    assert ENGINES == ("auto", "sparql", "pyshacl")
 
 
 @pytest.mark.parametrize("engine", ["sparql", "auto"])
@@ -201,8 +201,8 @@ def test_cli_validates_a_store_in_place(tmp_path: Path, monkeypatch: pytest.Monk
     def no_copy(*_args: object) -> Graph:
         raise AssertionError("the sparql engine must not copy the store")
 
-    monkeypatch.setattr("aims_graph.validate_commands.store_as_rdflib", no_copy)
-    monkeypatch.setattr("aims_graph.validate.copy_of", no_copy)
+    monkeypatch.setattr("aims_graph.store.store_as_rdflib", no_copy)
+    monkeypatch.setattr("aims_graph.store.oxigraph.OxigraphStore.triples", no_copy)
     out = tmp_path / "report.json"
     code = main(["validate", "--store", store, "--engine", "sparql", "--format", "json", "--out", str(out)])
     report = json.loads(out.read_text())

@@ -27,8 +27,8 @@ from rdflib import DCTERMS, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 
 from aims_graph import resources
-from aims_graph.report import SHAPES
-from aims_graph.validate import validate
+from aims_graph.validation.report import SHAPES
+from aims_graph.validation.validate import validate
 
 DATA = Path(__file__).parent / "data"
 SHACL_SHACL = (

@@ -17,8 +17,8 @@ import pytest
 from servers import HitCounter, oxigraph_serve
 
 from aims_graph import resources
+from aims_graph.answers import Boolean, Rows, Triples, value_of
 from aims_graph.errors import FileFormatError, NotFoundError, RDFSyntaxError, UnsafeInputError, UserInputError
-from aims_graph.results import Boolean, Rows, Triples, value_of
 from aims_graph.store import (
     CATALOGUE_GRAPH,
     ONTOLOGY_GRAPH,

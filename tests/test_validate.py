@@ -14,7 +14,7 @@ from rdflib.namespace import SH
 
 from aims_graph import resources
 from aims_graph.errors import ShapesError, UnsafeInputError, UserInputError
-from aims_graph.report import (
+from aims_graph.validation.report import (
     SHAPES,
     ValidationReport,
     ValidationResult,
@@ -23,7 +23,7 @@ from aims_graph.report import (
     render_path,
     render_term,
 )
-from aims_graph.validate import validate
+from aims_graph.validation.validate import validate
 
 AIMS = Namespace("https://w3id.org/aims-graph/ontology#")
 EX = Namespace("https://example.org/")
@@ -345,7 +345,9 @@ def test_queries_that_reach_the_network_are_refused(tmp_path: Path, select: str,
         PREFIXES + f'ex:S a sh:NodeShape ; sh:targetClass aims:Risk ; sh:sparql [ sh:select """{select}""" ] .\n',
     )
     with pytest.raises(error):
-        validate(turtle(DEFECTS), shapes=[shapes])
+        validate(turtle(DEFECTS), shapes=[shapes], engine="pyshacl")
+    with pytest.raises((ShapesError, UnsafeInputError)):
+        validate(turtle(DEFECTS), shapes=[shapes], engine="auto")
 
 
 def test_shapes_files_are_parsed_safely(tmp_path: Path) -> None:

@@ -33,13 +33,13 @@ from rdflib.term import Node
 from servers import oxigraph_serve
 
 from aims_graph import resources
+from aims_graph.answers import Triples
 from aims_graph.errors import ShapesError
-from aims_graph.report import ValidationReport, parse_term, render_path, render_term
-from aims_graph.results import Triples
-from aims_graph.shacl import CompiledReport
-from aims_graph.shacl.terms import to_ox_literal, to_rdflib
 from aims_graph.store import SparqlEndpointStore
-from aims_graph.validate import validate_graphs, validate_store
+from aims_graph.validation.report import ValidationReport, parse_term, render_path, render_term
+from aims_graph.validation.shacl import CompiledReport
+from aims_graph.validation.shacl.terms import to_ox_literal, to_rdflib
+from aims_graph.validation.validate import validate_graphs, validate_store
 
 SUITE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "w3c-shacl-tests"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

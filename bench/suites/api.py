@@ -73,7 +73,7 @@ class Client:
 def run(args: argparse.Namespace) -> harness.Report:
     from aims_graph import resources
     from aims_graph.queries import named_queries
-    from aims_graph.sparql_text import with_values
+    from aims_graph.store.sparql_text import with_values
 
     size = (args.sizes or ["100k"])[0]
     repeat = args.repeat or 30

@@ -38,7 +38,7 @@ def _measure(size: str, repeat: int, with_pyshacl: bool) -> tuple[list[Any], lis
     from aims_graph.oscal.common import serialize
     from aims_graph.oscal.documents import KINDS, export_document
     from aims_graph.store import OxigraphStore, ensure_reference_graphs
-    from aims_graph.validate import validate_store
+    from aims_graph.validation.validate import validate_store
 
     data = harness.dataset(harness.systems_for(size))
     store = OxigraphStore()

@@ -1,7 +1,7 @@
 """pyshacl (the reference engine) with our shapes: time and peak memory against graph size.
 
 Each size runs in a child process with a hard cap: parse the generated N-Triples into rdflib, then
-``aims_graph.validate.validate(graph, engine="pyshacl")`` (which merges the ontology and catalogues).
+``aims_graph.validation.validate.validate(graph, engine="pyshacl")`` (which merges the ontology and catalogues).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ DESCRIPTION = "pyshacl validation with our shapes: time and peak memory at 10k, 
 CHILD = """
 import json, sys, time
 import rdflib
-from aims_graph.validate import validate
+from aims_graph.validation.validate import validate
 started = time.perf_counter()
 graph = rdflib.Graph().parse(sys.argv[1], format="nt")
 parsed = time.perf_counter() - started

@@ -18,7 +18,7 @@ DESCRIPTION = "OWL reasoning (owlready2 + HermiT) time and peak memory against g
 CHILD = """
 import json, sys, time, resource
 import pyoxigraph as ox
-from aims_graph.reason import reason
+from aims_graph.reasoning.hermit import reason
 started = time.perf_counter()
 triples = [q.triple for q in ox.parse(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)]
 result = reason(triples)

@@ -7,42 +7,19 @@ context, and we refuse RDF/XML with a DOCTYPE before any parser sees it, so no e
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
+from . import formats
 from .errors import FileFormatError, RDFSyntaxError, UnsafeInputError
+from .namespaces import XSD
 
-# File name endings and media types we accept; anything else is refused with the list below.
-_EXTENSIONS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ntriples": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".nquads": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
-
-FORMAT_NAMES: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+if TYPE_CHECKING:
+    import rdflib
+    import rdflib.term
 
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _LINE = re.compile(r"line (\d+)")
@@ -51,23 +28,29 @@ _LINE = re.compile(r"line (\d+)")
 def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
     """The RDF format named by the user, or guessed from the file name ending."""
     if name is not None:
-        try:
-            return FORMAT_NAMES[name.lower()]
-        except KeyError:
-            raise FileFormatError(
-                f"unknown RDF format {name!r}; use one of: {', '.join(sorted(FORMAT_NAMES))}"
-            ) from None
-    suffix = path.suffix.lower()
-    if suffix not in _EXTENSIONS:
+        return formats.rdf_format_named(name)
+    fmt = formats.rdf_format_for_ending(path.suffix)
+    if fmt is None:
         raise FileFormatError(
-            f"{path}: cannot tell the RDF format from the ending {suffix or '(none)'!r}; "
-            f"use one of {', '.join(sorted(_EXTENSIONS))} or name the format"
+            f"{path}: cannot tell the RDF format from the ending {path.suffix.lower() or '(none)'!r}; "
+            f"use one of {', '.join(formats.rdf_endings())} or name the format"
         )
-    return _EXTENSIONS[suffix]
+    return fmt
+
+
+def rdf_files_in(directory: Path) -> list[Path]:
+    """The RDF files under a directory (by their name endings), in a stable order; hidden ones left out."""
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file()
+        and formats.rdf_format_for_ending(p.suffix) is not None
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
 
 
 def format_for_media_type(media_type: str) -> ox.RdfFormat | None:
-    return ox.RdfFormat.from_media_type(media_type.split(";")[0].strip())
+    return formats.rdf_format_for_media(media_type)
 
 
 def check_safe(data: bytes, fmt: ox.RdfFormat, source: str) -> None:
@@ -110,12 +93,35 @@ def parse_quads(data: bytes, fmt: ox.RdfFormat, source: str, base_iri: str | Non
         raise syntax_error(source, exc) from None
 
 
-def to_rdflib(quads: list[ox.Quad] | ox.Store) -> rdflib.Graph:
-    """Copy triples into an rdflib graph (for pyshacl and rdflib serialisers), ignoring graph names."""
-    data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES)
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Identifier:
+    """One pyoxigraph term as rdflib's; blank nodes keep their labels."""
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD + "string":
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise FileFormatError(f"quoted triples (RDF-star) cannot be copied to rdflib: {term}")
+
+
+def to_rdflib(items: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
+    """Triples (or quads, graph names dropped) as one rdflib graph, for pyshacl and rdflib's serialisers.
+
+    The one copy from our terms to rdflib's: blank node labels are kept, so results computed in a store and
+    results pyshacl computes on the copy name the same blank nodes.
+    """
+    import rdflib
+
     graph = rdflib.Graph()
-    if data:
-        graph.parse(data=data, format="nt")
+    add = graph.add
+    for item in items:
+        add((rdflib_term(item.subject), rdflib_term(item.predicate), rdflib_term(item.object)))
     return graph
 
 

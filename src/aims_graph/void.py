@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .crosswalk import read_sets
+from .crosswalk.mappings import read_sets
 from .namespaces import ONTOLOGY_IRI, PREFIXES
-from .store import OxigraphStore, SparqlEndpointStore
+from .store import Store
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -30,7 +30,7 @@ def _count(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=XSD_INTEGER)
 
 
-def void_description(store: OxigraphStore | SparqlEndpointStore, base: str) -> list[ox.Triple]:
+def void_description(store: Store, base: str) -> list[ox.Triple]:
     """The description of the dataset served at ``base`` (the service's root URL, ending in a slash)."""
     dataset = ox.NamedNode(base + ".well-known/void#dataset")
     endpoint = ox.NamedNode(base + "sparql")

@@ -1,9 +1,12 @@
-"""FastAPI dependencies: how a route reaches the service the application opened at start-up."""
+"""FastAPI dependencies: how a route reaches the service and the settings the application was made with."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
 
+from fastapi import Depends, Request
+
+from ..config import Settings
 from .service import Service
 
 
@@ -11,3 +14,12 @@ def get_service(request: Request) -> Service:
     """The running service (opened in the lifespan, stored on ``app.state``)."""
     service: Service = request.app.state.service
     return service
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

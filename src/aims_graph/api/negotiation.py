@@ -2,30 +2,8 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from ..errors import AimsGraphError
-
-ROW_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-ROW_MEDIA = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
+from ..formats import GRAPH_MEDIA, RESULT_MEDIA
 
 
 class NotAcceptableError(AimsGraphError):
@@ -74,6 +52,6 @@ def wants_html(header: str | None) -> bool:
     for media, _ in parse_accept(header):
         if media in ("text/html", "application/xhtml+xml"):
             return True
-        if media in GRAPH_TYPES or media in ROW_TYPES:
+        if media in GRAPH_MEDIA or media in RESULT_MEDIA:
             return False
     return False

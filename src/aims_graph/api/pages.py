@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from .. import resources
-from ..charts import coverage, to_svg
+from ..answers import Rows, Term, Triples, display
 from ..namespaces import AIMS, ISO42001, ONTOLOGY_IRI, PREFIXES
 from ..queries import NamedQuery, get_query
-from ..report import ValidationReport, clause_sort_key
-from ..results import Rows, Term, Triples, display
+from ..reports.charts import coverage, to_svg
+from ..validation.report import ValidationReport, clause_sort_key
 
 if TYPE_CHECKING:
     from .service import Service

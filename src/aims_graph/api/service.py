@@ -11,6 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import resources
+from ..answers import QueryResult, Rows, Term, Triples
 from ..config import Settings
 from ..errors import (
     AuthenticationError,
@@ -18,21 +19,20 @@ from ..errors import (
     UnsafeInputError,
     UserInputError,
 )
+from ..namespaces import PREFIXES
 from ..rdfio import parse_quads, to_rdflib
-from ..report import ValidationReport
-from ..results import QueryResult, Rows, Term, Triples
-from ..sparql_text import uses_service
 from ..store import (
-    OxigraphStore,
-    SparqlEndpointStore,
+    Store,
     checked_iri,
     ensure_reference_graphs,
     open_configured_store,
     store_as_rdflib,
 )
-from ..user_shapes import validate_with_shapes
-from ..validate import validate_store
-from ..workers import QueryJob, Serialized, WorkerPool
+from ..store.sparql_text import uses_service
+from ..store.workers import QueryJob, Serialized, WorkerPool
+from ..validation.report import ValidationReport
+from ..validation.user_shapes import validate_with_shapes
+from ..validation.validate import validate_store
 
 
 def refuse_service(sparql: str) -> None:
@@ -59,32 +59,27 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.token = read_token(settings.token_file)
-        self.store: OxigraphStore | SparqlEndpointStore = open_configured_store(settings)
-        if isinstance(self.store, OxigraphStore):
+        self.store: Store = open_configured_store(settings)
+        if self.store.writable:
             ensure_reference_graphs(self.store)
         data = list(settings.data)
         if not data and settings.store is None and settings.endpoint is None:
             data = [resources.example_file(resources.CONFORMANT_EXAMPLE)]
         for path in data:
             self.store.load(path)
-        if isinstance(self.store, OxigraphStore):
-            # Nobody writes while workers read: the directory stays read-only between writes.
-            self.store.reopen(read_only=True)
+        # Nobody writes while workers read: an on-disk store stays read-only between writes.
+        self.store.settle()
         self._validation: ValidationReport | None = None
         self._validation_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self.pool: WorkerPool | None = None
-        if isinstance(self.store, OxigraphStore):
-            self.pool = self._new_pool(self.store)
+        self.pool: WorkerPool | None = self._new_pool()
 
-    def _new_pool(self, store: OxigraphStore) -> WorkerPool:
-        return WorkerPool(store.raw, store.path, size=self.settings.workers, timeout=self.settings.query_timeout)
+    def _new_pool(self) -> WorkerPool | None:
+        return self.store.worker_pool(self.settings.workers, self.settings.query_timeout)
 
     @property
     def kind(self) -> str:
-        if isinstance(self.store, SparqlEndpointStore):
-            return "sparql-endpoint"
-        return "oxigraph-disk" if self.store.path is not None else "oxigraph-memory"
+        return self.store.kind
 
     def query(
         self,
@@ -118,7 +113,9 @@ class Service:
         refuse_service(sparql)
         graphs = [checked_iri(g).value for g in default_graphs] if default_graphs else None
         names = [checked_iri(g).value for g in named_graphs] if named_graphs else None
-        job = QueryJob(sparql, dict(bindings) if bindings else None, graphs, names, self.settings.row_limit, *formats)
+        job = QueryJob(
+            sparql, dict(bindings) if bindings else None, graphs, names, self.settings.row_limit, *formats, PREFIXES
+        )
         return self.pool.run(job)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Rows:
@@ -140,7 +137,7 @@ class Service:
         """The store validated against our shapes; cached until the next write."""
         with self._validation_lock:
             if self._validation is None:
-                self._validation = validate_with_shapes(store_as_rdflib(self.store), None, "pyshacl")
+                self._validation = validate_store(self.store, None, "auto")
             return self._validation
 
     @contextmanager
@@ -148,20 +145,17 @@ class Service:
         """One write at a time. On disk the workers are stopped and the directory opened writable for the
         write alone; afterwards new workers (or, in memory, re-forked ones) see the new data."""
         with self._write_lock:
-            on_disk = isinstance(self.store, OxigraphStore) and self.store.path is not None
+            on_disk = self.store.kind == "oxigraph-disk"
             if on_disk and self.pool is not None:
                 self.pool.close()
             try:
-                if isinstance(self.store, OxigraphStore):
-                    self.store.reopen(read_only=False)
-                yield
+                with self.store.writing():
+                    yield
             finally:
                 with self._validation_lock:
                     self._validation = None
-                if isinstance(self.store, OxigraphStore):
-                    self.store.reopen(read_only=True)
-                if on_disk and isinstance(self.store, OxigraphStore):
-                    self.pool = self._new_pool(self.store)
+                if on_disk:
+                    self.pool = self._new_pool()
                 elif self.pool is not None:
                     self.pool.renew()
 
@@ -210,7 +204,7 @@ def _parse_upload(data: bytes, fmt: ox.RdfFormat) -> list[ox.Quad]:
 
 
 def validate_upload(
-    store: OxigraphStore | SparqlEndpointStore,
+    store: Store,
     data: tuple[bytes, ox.RdfFormat] | None,
     shapes: tuple[bytes, ox.RdfFormat] | None,
     engine: str,

@@ -19,9 +19,9 @@ from trestle.oscal import common as oc
 
 from .. import resources
 from ..catalogue import notation_of
-from ..report import ValidationReport, ValidationResult, clause_sort_key
 from ..store import Queryable
-from ..validate import load_shapes, validate_store
+from ..validation.report import ValidationReport, ValidationResult, clause_sort_key
+from ..validation.validate import load_shapes, validate_store
 from .catalog import entries
 from .common import DOCUMENT_BASE, FRAMEWORKS, control_id, make, metadata, one_line, prop, resource, timestamp, uuid_for
 from .organisation import read_organisation

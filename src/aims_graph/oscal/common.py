@@ -22,8 +22,8 @@ from trestle.oscal import OSCAL_VERSION
 from trestle.oscal import common as oc
 
 from .. import __version__
+from ..answers import Rows, Term
 from ..errors import NotFoundError, UserInputError
-from ..results import Rows, Term
 from ..store import Queryable
 
 OSCAL_TARGET_VERSION: str = OSCAL_VERSION

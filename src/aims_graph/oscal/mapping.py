@@ -17,9 +17,9 @@ from trestle.oscal import common as oc
 from trestle.oscal import mapping as osmap
 
 from .. import resources
-from ..crosswalk import read_sets
+from ..answers import Rows
+from ..crosswalk.mappings import read_sets
 from ..errors import NotFoundError, UserInputError
-from ..results import Rows
 from ..store import Queryable, Store
 from .catalog import control_ids
 from .common import FRAMEWORKS, Framework, framework, make, metadata, prop, resource, schemes, text, uuid_for

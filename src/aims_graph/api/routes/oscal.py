@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ...oscal.common import FORMATS, FRAMEWORKS, OSCAL_TARGET_VERSION, serialize
 from ...oscal.documents import KINDS, export_document
-from ..deps import get_service
-from ..service import Service
+from ..deps import ServiceDep
 
 router = APIRouter(tags=["oscal"])
 
@@ -32,7 +31,7 @@ async def oscal_kinds() -> dict[str, Any]:
 @router.get("/oscal/{kind}")
 async def oscal_document(
     kind: str,
-    service: Annotated[Service, Depends(get_service)],
+    service: ServiceDep,
     format: str = "json",
     framework: str = "iso42001",
     soa: str | None = None,

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from ...answers import Triples
+from ...formats import GRAPH_MEDIA
 from ...namespaces import PREFIXES
-from ...results import Triples, serialize_triples
+from ...serialize import write_triples
 from ...void import void_description
-from ..deps import get_service
-from ..negotiation import GRAPH_TYPES, choose
-from ..service import Service
+from ..deps import ServiceDep
+from ..negotiation import choose
 
 router = APIRouter(tags=["linked data"])
 
@@ -26,9 +25,9 @@ VOID_PREFIXES = {
 
 
 @router.get("/.well-known/void")
-async def void(request: Request, service: Annotated[Service, Depends(get_service)]) -> Response:
+async def void(request: Request, service: ServiceDep) -> Response:
     """Graphs and their triple counts, vocabularies, licence, SPARQL endpoint and crosswalk linksets."""
-    media = choose(request.headers.get("accept"), list(GRAPH_TYPES))
+    media = choose(request.headers.get("accept"), list(GRAPH_MEDIA))
     base = str(request.base_url)
     triples = await run_in_threadpool(void_description, service.store, base)
-    return Response(serialize_triples(Triples(triples), GRAPH_TYPES[media], VOID_PREFIXES), media_type=media)
+    return Response(write_triples(Triples(triples), GRAPH_MEDIA[media], VOID_PREFIXES), media_type=media)

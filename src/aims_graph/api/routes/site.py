@@ -1,0 +1,53 @@
+"""The service itself: liveness, the home page (or a JSON index), and the API documentation page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ... import __version__
+from .. import pages
+from ..negotiation import wants_html
+
+router = APIRouter()
+
+
+@router.get("/health", tags=["service"])
+async def health(request: Request) -> dict[str, Any]:
+    """Liveness: answered on the event loop without touching the store, so slow queries never delay it."""
+    current = getattr(request.app.state, "service", None)
+    return {
+        "status": "ok" if current else "starting",
+        "version": __version__,
+        "store": current.kind if current else None,
+    }
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs(request: Request) -> Response:
+    """The OpenAPI description as a page, with no external scripts."""
+    return Response(pages.api_docs_page(request.app.openapi()), media_type="text/html")
+
+
+@router.get("/", include_in_schema=False)
+async def home(request: Request) -> Response:
+    if wants_html(request.headers.get("accept")):
+        html = await run_in_threadpool(pages.home_page, request.app.state.service)
+        return Response(html, media_type="text/html")
+    return JSONResponse(
+        {
+            "name": "aims-graph",
+            "version": __version__,
+            "sparql": "/sparql",
+            "queries": "/queries",
+            "validate": "/validate",
+            "graphs": "/graphs",
+            "ontology": "/ontology",
+            "oscal": "/oscal",
+            "void": "/.well-known/void",
+            "docs": "/docs",
+        }
+    )

@@ -1,0 +1,269 @@
+"""The embedded store: pyoxigraph in memory, or transactional on disk in a directory.
+
+Each source sits in its own named graph and queries see the union of all graphs as their default graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from .. import rdfio, resources
+from ..answers import QueryResult, Rows, Term, from_oxigraph, value_of
+from ..errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreError
+from .base import GraphInfo, LoadReport, checked_iri, graph_for_file
+from .progress import ProgressReader
+from .sparql_text import has_dataset_clause
+
+if TYPE_CHECKING:
+    from .workers import WorkerPool
+
+# Big files are bulk-loaded into a new graph that stays hidden until it is complete: a marker quad in this
+# graph names each graph being loaded, and readers leave marked graphs out. A load killed half-way leaves its
+# marker behind, and the next writable opening of the store removes the partial graph.
+LOADING_GRAPH = ox.NamedNode("urn:aims-graph:loading")
+LOADING = ox.NamedNode("urn:aims-graph:state")
+BULK_LOAD_BYTES = 8 * 1024 * 1024
+
+
+def _loading(store: ox.Store) -> set[ox.NamedNode | ox.BlankNode]:
+    return {q.subject for q in store.quads_for_pattern(None, LOADING, None, LOADING_GRAPH)}  # type: ignore[misc]
+
+
+def visible_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode] | None:
+    """The graphs a reader may see while a load is running, or None when nothing is loading.
+
+    Graphs are listed before markers are read: a graph in the list was marked before it got any data, so
+    its marker is seen, unless its load has finished by then, and then the graph is complete. When nothing is
+    loading, readers use the union directly: a new bulk load marks its graph long before the first part of
+    its data (8 MiB of input at least) can land in the store.
+    """
+    if not store.contains_named_graph(LOADING_GRAPH):
+        return None
+    graphs = list(store.named_graphs())
+    hidden = _loading(store) | {LOADING_GRAPH}
+    if hidden == {LOADING_GRAPH}:
+        return None
+    return [g for g in graphs if g not in hidden]
+
+
+def query_options(
+    sparql: str,
+    bindings: Mapping[str, Term] | None,
+    default_graphs: Sequence[str] | None,
+    named_graphs: Sequence[str] | None,
+    store: ox.Store | None = None,
+) -> dict[str, object]:
+    """pyoxigraph query arguments: the union of all graphs is the default graph unless the query names one;
+    graphs still being loaded are never seen."""
+    options: dict[str, object] = {}
+    visible = visible_graphs(store) if store is not None and not has_dataset_clause(sparql) else None
+    if default_graphs is not None:
+        options["default_graph"] = [checked_iri(g) for g in default_graphs]
+    elif visible is not None:
+        options["default_graph"] = visible
+    elif not has_dataset_clause(sparql):
+        options["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        options["named_graphs"] = [checked_iri(g) for g in named_graphs]
+    elif visible is not None:
+        options["named_graphs"] = visible
+    if bindings:
+        options["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+    return options
+
+
+class OxigraphStore:
+    """The embedded store: in memory, or transactional on disk in a directory."""
+
+    def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        self._store = self._open()
+        if self.path is not None and not read_only:
+            self._remove_abandoned_loads()
+
+    def _remove_abandoned_loads(self) -> None:
+        """Drop what a bulk load killed half-way left behind (its graph is still marked as loading)."""
+        for graph in _loading(self._store):
+            self._store.remove_graph(graph)
+            self._store.remove(ox.Quad(graph, LOADING, ox.Literal("loading"), LOADING_GRAPH))
+
+    def _open(self) -> ox.Store:
+        try:
+            if self.path is None:
+                return ox.Store()
+            if self.read_only:
+                return ox.Store.read_only(str(self.path))
+            self.path.mkdir(parents=True, exist_ok=True)
+            return ox.Store(str(self.path))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+
+    def reopen(self, read_only: bool) -> None:
+        """Close an on-disk store and open it again, read-only or writable (no-op in memory).
+
+        The API keeps the directory read-only while query workers read it, and writable only during a write.
+        """
+        if self.path is None or read_only == self.read_only:
+            return
+        if not self.read_only:
+            self._store.flush()
+        del self._store
+        self.read_only = read_only
+        self._store = self._open()
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store, for code that runs inside this process (validation engine, benchmarks)."""
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        kwargs = query_options(sparql, bindings, default_graphs, named_graphs, self._store)
+        try:
+            answer = self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
+            return from_oxigraph(answer)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from None
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL update syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"update failed: {exc}") from None
+
+    def load(self, path: Path, graph: str | None = None, fmt: str | None = None) -> LoadReport:
+        """Load one file into one named graph: all of it, or nothing.
+
+        Into a new graph of an on-disk store, a big file is bulk-loaded (fast, and hidden until complete);
+        otherwise the file is loaded in one transaction.
+        """
+        rdf_format = rdfio.format_for(path, fmt)
+        rdfio.check_file_safe(path, rdf_format)
+        target = checked_iri(graph or graph_for_file(path))
+        before = self._count(target, rdf_format)
+        try:
+            size = path.stat().st_size
+            bulk = (
+                self.path is not None
+                and size >= BULK_LOAD_BYTES
+                and rdf_format not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
+                and not self._store.contains_named_graph(target)
+            )
+            with path.open("rb") as raw:
+                reader = ProgressReader(raw, size, f"loading {path.name}")
+                if bulk:
+                    self._bulk_load(reader, rdf_format, path, target)
+                else:
+                    self._store.load(
+                        reader,  # type: ignore[arg-type]  # any object with read() is accepted
+                        format=rdf_format,
+                        base_iri=path.resolve().as_uri(),
+                        to_graph=target,
+                    )
+        except (SyntaxError, ValueError) as exc:
+            raise rdfio.syntax_error(str(path), exc) from None
+        except OSError as exc:
+            raise FileFormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        return LoadReport(str(path), target.value, self._count(target, rdf_format) - before)
+
+    def _bulk_load(self, reader: ProgressReader, fmt: ox.RdfFormat, path: Path, target: ox.NamedNode) -> None:
+        marker = ox.Quad(target, LOADING, ox.Literal("loading"), LOADING_GRAPH)
+        self._store.add(marker)
+        try:
+            self._store.bulk_load(
+                reader,  # type: ignore[arg-type]
+                format=fmt,
+                base_iri=path.resolve().as_uri(),
+                to_graph=target,
+            )
+        except (SyntaxError, ValueError, OSError):
+            self._store.remove_graph(target)
+            self._store.remove(marker)
+            raise
+        self._store.remove(marker)
+
+    def load_bytes(self, data: bytes, fmt: ox.RdfFormat, graph: str, source: str) -> LoadReport:
+        rdfio.check_safe(data, fmt, source)
+        target = checked_iri(graph)
+        before = self._count(target, fmt)
+        try:
+            self._store.load(data, format=fmt, to_graph=target)
+        except (SyntaxError, ValueError) as exc:
+            raise rdfio.syntax_error(source, exc) from None
+        return LoadReport(source, target.value, self._count(target, fmt) - before)
+
+    def _count(self, graph: ox.NamedNode, fmt: ox.RdfFormat) -> int:
+        """Triples in the target graph; for dataset formats, which spread over graphs, the whole store."""
+        if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+            return len(self._store)
+        result = self.query(
+            resources.internal_query("store/count-graph.rq"), bindings={"graph": graph}, default_graphs=[]
+        )
+        assert isinstance(result, Rows)
+        return int(value_of(result.rows[0][1])) if result.rows else 0
+
+    def drop(self, graph: str) -> None:
+        target = checked_iri(graph)
+        if not self._store.contains_named_graph(target):
+            raise NotFoundError(f"no graph named {graph}")
+        self._store.remove_graph(target)
+
+    def graphs(self) -> list[GraphInfo]:
+        result = self.query(resources.internal_query("store/list-graphs.rq"), default_graphs=[])
+        assert isinstance(result, Rows)
+        return [GraphInfo(value_of(g), int(value_of(n))) for g, n in result.rows]
+
+    def has_graph(self, graph: str) -> bool:
+        return bool(self._store.contains_named_graph(checked_iri(graph)))
+
+    def triples(self) -> Iterator[ox.Triple]:
+        hidden = _loading(self._store) | {LOADING_GRAPH}
+        for quad in self._store:
+            if quad.graph_name not in hidden:
+                yield quad.triple
+
+    @property
+    def kind(self) -> str:
+        return "oxigraph-memory" if self.path is None else "oxigraph-disk"
+
+    @property
+    def writable(self) -> bool:
+        return not self.read_only
+
+    def worker_pool(self, size: int, timeout: float) -> WorkerPool:
+        from .workers import WorkerPool
+
+        return WorkerPool(self._store, self.path, size=size, timeout=timeout)
+
+    def settle(self) -> None:
+        self.reopen(read_only=True)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        self.reopen(read_only=False)
+        try:
+            yield
+        finally:
+            self.reopen(read_only=True)
+
+    def flush(self) -> None:
+        if self.path is not None and not self.read_only:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
