@@ -28,6 +28,7 @@ SUITES: dict[str, str] = {
     "api": "suites.api",
     "reason": "suites.reason",
     "pyshacl-sizes": "suites.pyshacl_sizes",
+    "oscal": "suites.oscal",
 }
 
 

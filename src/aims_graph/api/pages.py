@@ -32,6 +32,7 @@ LABELS = (
 )
 TEXTS = ("http://www.w3.org/2004/02/skos/core#definition", "http://www.w3.org/2000/01/rdf-schema#comment")
 SD = "http://www.w3.org/ns/sparql-service-description#"
+RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;margin:0;color:#1d2733}header{background:#17324d;color:#fff;"
@@ -213,6 +214,8 @@ def home_page(service: Service) -> str:
         '<h2>Statement of Applicability coverage</h2><p><a href="/reports/soa?format=html">Statement of '
         'Applicability</a> · <a href="/reports/trace?format=html">Traceability matrix</a> · '
         '<a href="/reports/risks?format=html">Risk register</a></p>' + to_svg(cov),
+        '<p><a href="/ontology">Ontology documentation</a> · <a href="/.well-known/void">Dataset description '
+        '(VoID, DCAT)</a> · <a href="/oscal">OSCAL documents</a></p>',
         '<h2 id="nonconformities">Open nonconformities</h2>' + _rows_table(nonconformities, labels, ""),
         '<h2 id="validation">Validation by clause</h2>' + _validation_table(validation),
     ]
@@ -335,6 +338,7 @@ def service_description(endpoint: str) -> list[ox.Triple]:
         ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, ox.NamedNode(RDFS_SEE_ALSO), ox.NamedNode(endpoint.rsplit("/", 1)[0] + "/.well-known/void")),
     ]
     for media in (
         "application/sparql-results+json",
