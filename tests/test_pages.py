@@ -9,10 +9,13 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 from jinja2 import UndefinedError
+from servers import oxigraph_serve
 
+from aims_graph import resources
 from aims_graph.api import create_app
 from aims_graph.api.pages import _environment, render
 from aims_graph.config import Settings
+from aims_graph.store import SparqlEndpointStore, ensure_reference_graphs
 
 NW = "https://example.org/northwind/"
 HTML = {"Accept": "text/html"}
@@ -213,3 +216,27 @@ def test_templates_load_by_package_name() -> None:
     """Found through the package (as in an installed wheel), not through a path relative to a checkout."""
     names = set(_environment().list_templates())
     assert {"layout.html", "_macros.html", "resource.html", "home.html", "query.html", "api_docs.html"} <= names
+
+
+@pytest.fixture(scope="module")
+def remote_client() -> Iterator[TestClient]:
+    """The same pages over a real `oxigraph serve`: label look-ups go through the VALUES binding."""
+    with oxigraph_serve() as server:
+        ensure_reference_graphs(SparqlEndpointStore(server.query, server.update, server.store))
+        settings = Settings(
+            endpoint=server.query,
+            update_endpoint=server.update,
+            graph_store_endpoint=server.store,
+            data=[resources.example_file(resources.CONFORMANT_EXAMPLE)],
+        )
+        with TestClient(create_app(settings)) as running:
+            yield running
+
+
+def test_labels_on_a_remote_store(remote_client: TestClient, client: TestClient) -> None:
+    for path in ("/iso42001/A-6-2-4", f"/resource?iri={NW}risk-10", f"/resource?iri={NW}sys-letters"):
+        remote, embedded = read(page(remote_client, path)), read(page(client, path))
+        assert remote.h1 == embedded.h1
+        assert remote.sections.keys() == embedded.sections.keys()
+        for heading, table in embedded.sections.items():
+            assert sorted(map(tuple, remote.sections[heading])) == sorted(map(tuple, table)), (path, heading)

@@ -207,6 +207,16 @@ class Labels:
                 if isinstance(label, ox.Literal) and isinstance(predicate, ox.NamedNode):
                     self._offer(iri, predicate.value, label)
 
+    def fetch_properties(self, iri: str) -> None:
+        """The labels of every property used on and towards one resource, in one query."""
+        if self.service is None:
+            return
+        query = resources.internal_query("ld/property-labels.rq")
+        for row in self.service.select(query, {"resource": ox.NamedNode(iri)}).dicts():
+            prop, predicate, label = row.get("property"), row.get("labelProperty"), row.get("label")
+            if isinstance(prop, ox.NamedNode) and isinstance(predicate, ox.NamedNode) and isinstance(label, ox.Literal):
+                self._offer(prop.value, predicate.value, label)
+
     def label(self, iri: str) -> str | None:
         found = self._best.get(iri)
         return found[1] if found else None
@@ -346,7 +356,9 @@ def resource_page(service: Service, iri: str) -> str | None:
         ):
             continue
         grouped[predicate].append(t.object)
-    labels.fetch([*(t.value for t in types), *grouped, *(t.predicate.value for t in incoming)])
+    labels.fetch_properties(iri)
+    labels.known([*grouped, *(t.predicate.value for t in incoming)])
+    labels.fetch(t.value for t in types)
     properties = [
         Property(labels.cell(ox.NamedNode(p)), [labels.cell(o) for o in objs])
         for p, objs in sorted(grouped.items(), key=lambda item: (labels.name(item[0]).lower(), item[0]))
