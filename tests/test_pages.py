@@ -12,9 +12,10 @@ from jinja2 import UndefinedError
 from servers import oxigraph_serve
 
 from aims_graph import resources
-from aims_graph.api import create_app
+from aims_graph.api import create_app, pages
 from aims_graph.api.pages import _environment, render
 from aims_graph.config import Settings
+from aims_graph.queries import bind_params, get_query
 from aims_graph.store import SparqlEndpointStore, ensure_reference_graphs
 
 NW = "https://example.org/northwind/"
@@ -240,3 +241,25 @@ def test_labels_on_a_remote_store(remote_client: TestClient, client: TestClient)
         assert remote.sections.keys() == embedded.sections.keys()
         for heading, table in embedded.sections.items():
             assert sorted(map(tuple, remote.sections[heading])) == sorted(map(tuple, table)), (path, heading)
+
+
+def test_validation_results_link_to_their_clauses(odd_client: TestClient) -> None:
+    html = page(odd_client, "/")
+    table = read(html).sections["Validation by clause"]
+    assert table[0] == ["clause", "results"] and len(table) > 1
+    assert re.search(r'<td><a href="/iso42001/6-1-2">6\.1\.2</a></td><td>\d+</td>', html)
+
+
+def test_query_and_search_pages_name_iris_when_given_the_service(client: TestClient) -> None:
+    service = client.app.state.service  # type: ignore[attr-defined]
+    query = get_query("risks-for-control")
+    rows = service.select(query.text, bind_params(query, {"control": "A.6.2.4"}))
+    plain = read(pages.query_page(query, {"control": "A.6.2.4"}, rows)).sections["4 rows"]
+    named = read(pages.query_page(query, {"control": "A.6.2.4"}, rows, service)).sections["4 rows"]
+    assert "sys-letters" in column(plain, "System")
+    assert "Patient letter assistant" in column(named, "System")
+    assert column(named, "Control")[0] == "AI system verification and validation"
+    search = get_query("search")
+    found = service.select(search.text, bind_params(search, {"text": "triage"}))
+    types = column(read(pages.search_page("triage", found, service)).sections[f"{len(found.rows)} found"], "Type")
+    assert "AI system" in types and "Risk" not in types and "AI risk" in types
