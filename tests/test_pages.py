@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from jinja2 import UndefinedError
@@ -19,6 +20,10 @@ from aims_graph.queries import bind_params, get_query
 from aims_graph.store import SparqlEndpointStore, ensure_reference_graphs
 
 NW = "https://example.org/northwind/"
+AIMS = "https://w3id.org/aims-graph/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+OWL_NAMED_INDIVIDUAL = "http://www.w3.org/2002/07/owl#NamedIndividual"
 HTML = {"Accept": "text/html"}
 
 
@@ -263,3 +268,25 @@ def test_query_and_search_pages_name_iris_when_given_the_service(client: TestCli
     found = service.select(search.text, bind_params(search, {"text": "triage"}))
     types = column(read(pages.search_page("triage", found, service)).sections[f"{len(found.rows)} found"], "Type")
     assert "AI system" in types and "Risk" not in types and "AI risk" in types
+
+
+def test_every_named_value_of_the_ontology_has_a_label_to_show() -> None:
+    """Pages name status values, decisions and stages by these labels, so none may be missing."""
+    graph = list(ox.parse(path=str(resources.ontology_file()), format=ox.RdfFormat.TURTLE))
+    individuals = {
+        t.subject.value
+        for t in graph
+        if t.predicate.value == RDF_TYPE
+        and t.object.value == OWL_NAMED_INDIVIDUAL
+        and isinstance(t.subject, ox.NamedNode)
+    }
+    labelled = {
+        t.subject.value
+        for t in graph
+        if t.predicate.value == RDFS_LABEL and isinstance(t.object, ox.Literal) and t.object.language == "en"
+    }
+    assert {
+        "https://w3id.org/aims-graph/ontology#InProgress",
+        "https://w3id.org/aims-graph/ontology#Modify",
+    } <= individuals
+    assert individuals <= labelled, sorted(individuals - labelled)
