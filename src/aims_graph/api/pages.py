@@ -171,6 +171,7 @@ class Labels:
         self.service = service
         self._best: dict[str, tuple[tuple[int, int], str]] = {}
         self._asked: set[str] = set()
+        self.lookups = 0
         self.learn(triples)
 
     def learn(self, triples: Iterable[ox.Triple]) -> None:
@@ -199,9 +200,10 @@ class Labels:
         for iri in dict.fromkeys(iris):
             if iri in self._best or iri in self._asked:
                 continue
-            if len(self._asked) >= MAX_LOOKUPS:
+            if self.lookups >= MAX_LOOKUPS:
                 return
             self._asked.add(iri)
+            self.lookups += 1
             for row in self.service.select(query, {"resource": ox.NamedNode(iri)}).dicts():
                 label, predicate = row.get("label"), row.get("property")
                 if isinstance(label, ox.Literal) and isinstance(predicate, ox.NamedNode):
