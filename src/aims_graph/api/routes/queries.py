@@ -43,7 +43,8 @@ async def run_named(name: str, request: Request, service: ServiceDep) -> Respons
     if wants_html(request.headers.get("accept")):
         ready = all(values.get(p.name) for p in query.params)
         rows = await run_in_threadpool(service.select, query.text, bind_params(query, values)) if ready else None
-        return Response(pages.query_page(query, values, rows), media_type="text/html")
+        html = await run_in_threadpool(pages.query_page, query, values, rows, service)
+        return Response(html, media_type="text/html")
     bindings = bind_params(query, values)
     accept = request.headers.get("accept")
     answer = await run_in_threadpool(service.query_for_client, query.text, client_formats(accept), bindings)
@@ -58,7 +59,7 @@ async def search(request: Request, service: ServiceDep, q: str = "") -> Response
         query = get_query("search")
         rows = await run_in_threadpool(service.select, query.text, bind_params(query, {"text": q.strip()}))
     if wants_html(request.headers.get("accept")):
-        return Response(pages.search_page(q, rows), media_type="text/html")
+        return Response(await run_in_threadpool(pages.search_page, q, rows, service), media_type="text/html")
     if rows is None:
         raise UserInputError("give the text to search for as ?q=")
     return render_result(rows, request.headers.get("accept"))
