@@ -8,9 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ...oscal.common import FORMATS, FRAMEWORKS, OSCAL_TARGET_VERSION, serialize
-from ...oscal.documents import KINDS, export_document
 from ..deps import ServiceDep
+from ..service import Service
 
 router = APIRouter(tags=["oscal"])
 
@@ -18,8 +17,11 @@ MEDIA = {"json": "application/json", "yaml": "application/yaml"}
 
 
 @router.get("/oscal")
-async def oscal_kinds() -> dict[str, Any]:
+def oscal_kinds() -> dict[str, Any]:  # plain def: FastAPI runs it in a thread, where the import may block
     """The OSCAL document kinds, formats and frameworks the service exports, and the OSCAL version."""
+    from ...oscal.common import FORMATS, FRAMEWORKS, OSCAL_TARGET_VERSION  # trestle's models load on first use
+    from ...oscal.documents import KINDS
+
     return {
         "oscal-version": OSCAL_TARGET_VERSION,
         "kinds": {kind: f"/oscal/{kind}" for kind in KINDS},
@@ -38,8 +40,13 @@ async def oscal_document(
     mapping_set: str | None = None,
 ) -> Response:
     """One OSCAL document (catalog, profile, mapping-collection, component-definition, assessment-results, poam)."""
-    document = await run_in_threadpool(
-        export_document, service.store, kind, framework_name=framework, soa=soa, mapping_set=mapping_set
-    )
-    body = await run_in_threadpool(serialize, document, format)
+    body = await run_in_threadpool(_write, service, kind, format, framework, soa, mapping_set)
     return Response(body, media_type=MEDIA[format])
+
+
+def _write(service: Service, kind: str, fmt: str, framework: str, soa: str | None, mapping_set: str | None) -> bytes:
+    from ...oscal.common import serialize  # trestle's models load on first use, in the worker thread
+    from ...oscal.documents import export_document
+
+    document = export_document(service.store, kind, framework_name=framework, soa=soa, mapping_set=mapping_set)
+    return serialize(document, fmt)
