@@ -1,0 +1,352 @@
+"""Runs the compiled rules inside a store, embedded or remote, and checks the result for consistency.
+
+Only rule texts travel to the store and only clashes come back: the data is never copied out. The rules read
+every graph of the store (named with ``USING``, so no server needs a union default graph) and write into a
+pending graph; when the checks pass, one update replaces the inferred graph with it, so readers never see a
+half-made inferred graph, and an inconsistent run leaves the previous one in place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+from ..namespaces import GRAPH_BASE, PREFIXES
+from ..results import Rows, Triples, display
+from ..store import OxigraphStore, SparqlEndpointStore
+from .rules import Program, Rule, compile_schema, name, template
+from .schema import Schema, read_schema
+
+AnyStore = OxigraphStore | SparqlEndpointStore
+
+INFERRED_GRAPH = GRAPH_BASE + "inferred"
+PENDING_GRAPH = GRAPH_BASE + "inferred-pending"
+MAX_ROUNDS = 100
+BATCH = 40
+"""Rules sent in one update request: fewer round trips, while a remote request stays well under its time limit."""
+EXPLAINED_NODES = 50
+"""Clashing nodes whose asserted facts are fetched to say why they clash; the rest are named only."""
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One inconsistency the checks found, with the nodes involved."""
+
+    kind: str  # disjoint | functional | datatype
+    nodes: tuple[str, ...]
+    message: str
+
+
+@dataclass
+class RulesResult:
+    consistent: bool
+    inferred: int = 0
+    clashes: list[Clash] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    triples_in: int = 0
+    rounds: int = 0
+    triples: list[ox.Triple] = field(default_factory=list)
+    """The inferred triples themselves, only when the caller asked for them (``collect``)."""
+
+    @property
+    def explanation(self) -> list[str]:
+        return sorted({c.message for c in self.clashes})
+
+
+# ------------------------------------------------------------------------------------------ ordering
+
+
+def _feeds(writer: Rule, reader: Rule) -> bool:
+    """Whether ``reader`` can find something new in what ``writer`` wrote (closures already folded in)."""
+    if reader.family == "subclass":
+        return False  # every rule that writes a type also writes all of its named superclasses
+    if writer.family == "property" and reader.family in ("property", "usage"):
+        return False  # property closures and the classes of subjects and objects cover the derived values
+    if writer.family == "class" and reader.family == "value" and reader.value_key in writer.implied_values:
+        return False
+    return bool(writer.writes & reader.reads)
+
+
+def order(rules: list[Rule]) -> list[list[Rule]]:
+    """Groups of rules that feed each other, in an order where each group runs after every group it reads."""
+    n = len(rules)
+    edges = [[j for j in range(n) if _feeds(rules[i], rules[j])] for i in range(n)]
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    components: list[list[int]] = []
+    counter = [0]
+
+    def connect(v: int) -> None:  # Tarjan's strongly connected components (the rule graph is small)
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges[v]:
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            components.append(sorted(component))
+
+    for v in range(n):
+        if v not in index:
+            connect(v)
+    components.reverse()  # Tarjan finds sinks first
+    return [[rules[i] for i in c] for c in components]
+
+
+def loops(group: list[Rule]) -> bool:
+    return len(group) > 1 or _feeds(group[0], group[0])
+
+
+# ------------------------------------------------------------------------------------------ running
+
+
+def _count(store: AnyStore, graph: str) -> int:
+    answer = store.query(template("count.rq").substitute(target=f"<{graph}>"))
+    assert isinstance(answer, Rows)
+    value = answer.rows[0][0] if answer.rows else None
+    return int(value.value) if isinstance(value, ox.Literal) else 0
+
+
+def data_graphs(store: AnyStore) -> list[str]:
+    return [g.name for g in store.graphs() if g.name not in (INFERRED_GRAPH, PENDING_GRAPH)]
+
+
+def load_schema(store: AnyStore, graphs: list[str]) -> Schema:
+    answer = store.query(template("schema.rq").template, default_graphs=graphs)
+    assert isinstance(answer, Triples)
+    return read_schema(answer.triples)
+
+
+def compile_store(store: AnyStore) -> Program:
+    """The rules for the ontology the store holds."""
+    return compile_schema(load_schema(store, data_graphs(store)))
+
+
+def reason_in_store(store: AnyStore, publish: bool = True, collect: bool = False) -> RulesResult:
+    """Materialise what the rules entail and check consistency, all inside the store.
+
+    With ``publish`` the inferred graph is replaced when the data is consistent; with ``collect`` the
+    inferred triples come back in the result (for a file), and without ``publish`` the store is left as it was.
+    """
+    started = time.perf_counter()
+    infos = [g for g in store.graphs() if g.name not in (INFERRED_GRAPH, PENDING_GRAPH)]
+    graphs = [g.name for g in infos]
+    store.update(template("drop.ru").substitute(graph=f"<{PENDING_GRAPH}>"))
+    program = compile_schema(load_schema(store, graphs))
+    using = "\n".join(f"USING <{g}>" for g in [*graphs, PENDING_GRAPH])
+    rounds = 0
+    try:
+        batch: list[Rule] = []
+        for group in order(program.rules):
+            if not loops(group):
+                batch.append(group[0])
+                if len(batch) >= BATCH:
+                    rounds += _apply(store, batch, using)
+                continue
+            rounds += _apply(store, batch, using)
+            before = _count(store, PENDING_GRAPH)
+            for _ in range(MAX_ROUNDS):
+                rounds += _apply(store, list(group), using)
+                after = _count(store, PENDING_GRAPH)
+                if after == before:
+                    break
+                before = after
+            else:
+                raise StoreError(f"the rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
+        rounds += _apply(store, batch, using)
+        result = RulesResult(True, unsupported=program.unsupported, rounds=rounds)
+        result.triples_in = sum(g.triples for g in infos)
+        _check(store, program, [*graphs, PENDING_GRAPH], graphs, result)
+        result.consistent = not result.clashes
+        if result.consistent:
+            result.inferred = _count(store, PENDING_GRAPH)
+            if collect:
+                answer = store.query(template("pending.rq").substitute(target=f"<{PENDING_GRAPH}>"))
+                assert isinstance(answer, Triples)
+                result.triples = sorted(answer.triples, key=str)
+        if result.consistent and publish:
+            store.update(template("publish.ru").substitute(inferred=f"<{INFERRED_GRAPH}>", pending=f"<{PENDING_GRAPH}>"))
+    finally:
+        store.update(template("drop.ru").substitute(graph=f"<{PENDING_GRAPH}>"))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _apply(store: AnyStore, rules: list[Rule], using: str) -> int:
+    """Run rules in order as one update request (its operations see each other's effects); empties ``rules``."""
+    if not rules:
+        return 0
+    target = f"<{PENDING_GRAPH}>"
+    store.update(" ;\n".join(rule.text.substitute(using=using, target=target) for rule in rules))
+    rules.clear()
+    return 1
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+
+def _show(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
+    if isinstance(term, ox.Literal):
+        return str(term)
+    return display(term, PREFIXES) if term is not None else ""
+
+
+def _select(store: AnyStore, text: str, graphs: list[str]) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]:
+    answer = store.query(text, default_graphs=graphs)
+    assert isinstance(answer, Rows)
+    return [tuple(c if not isinstance(c, ox.Triple) else None for c in row) for row in answer.rows]
+
+
+def _check(store: AnyStore, program: Program, everything: list[str], asserted: list[str], result: RulesResult) -> None:
+    disjoint_rows: list[tuple[ox.NamedNode | ox.BlankNode, str, str]] = []
+    functional_rows: list[tuple[ox.NamedNode | ox.BlankNode, str, ox.Term, ox.Term]] = []  # type: ignore[name-defined]
+    for check in program.checks:
+        for row in _select(store, check.text, everything):
+            if check.kind == "disjoint":
+                node, first, second = row
+                assert isinstance(node, ox.NamedNode | ox.BlankNode)
+                disjoint_rows.append((node, first.value, second.value))  # type: ignore[union-attr]
+            elif check.kind == "functional":
+                node, prop, a, b = row
+                functional_rows.append((node, prop.value, a, b))  # type: ignore[union-attr]
+            else:
+                node, prop, value = row
+                p = name(prop.value)  # type: ignore[union-attr]
+                result.clashes.append(
+                    Clash(
+                        "datatype",
+                        (_show(node),),
+                        f"{_show(node)} has {p} {_show(value)}, but the range of {p} is {name(check.datatype or '')}",
+                    )
+                )
+    _disjoint_clashes(store, program, disjoint_rows, asserted, result)
+    _functional_clashes(store, program, functional_rows, everything, result)
+
+
+def _facts(
+    store: AnyStore, nodes: list[ox.NamedNode | ox.BlankNode], graphs: list[str]
+) -> dict[str, dict[str, set[str]]]:
+    """node -> kind (type, subject, object) -> IRIs, for a few nodes."""
+    facts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    named = [n for n in nodes if isinstance(n, ox.NamedNode)][:EXPLAINED_NODES]
+    if not named:
+        return facts
+    text = template("node-facts.rq").substitute(nodes=" ".join(str(n) for n in named))
+    for node, kind, found in _select(store, text, graphs):
+        if node is not None and kind is not None and isinstance(found, ox.NamedNode):
+            facts[node.value][kind.value].add(found.value)
+    return facts
+
+
+def _why(program: Program, cls: str, facts: dict[str, set[str]]) -> str:
+    if cls in facts.get("type", set()):
+        return "asserted"
+    for asserted in sorted(facts.get("type", set())):
+        if cls in program.ancestors(asserted):
+            return f"{name(asserted)} (asserted)"
+    for prop in sorted(facts.get("subject", set())):
+        if cls in program.subject_classes.get(prop, ()):
+            return f"implied by using {name(prop)} (rdfs:domain)"
+    for prop in sorted(facts.get("object", set())):
+        if cls in program.object_classes.get(prop, ()):
+            return f"implied as a value of {name(prop)} (rdfs:range)"
+    return "inferred from a class definition"
+
+
+def _disjoint_clashes(
+    store: AnyStore,
+    program: Program,
+    rows: list[tuple[ox.NamedNode | ox.BlankNode, str, str]],
+    asserted: list[str],
+    result: RulesResult,
+) -> None:
+    if not rows:
+        return
+    axioms: dict[frozenset[str], list[str]] = defaultdict(list)
+    for d in program.disjoint:
+        axioms[frozenset({d.first, d.second})].append(d.axiom)
+    facts = _facts(store, sorted({node for node, _, _ in rows}, key=str), asserted)
+    for node, first, second in rows:
+        shown = _show(node)
+        node_facts = facts.get(node.value, {}) if isinstance(node, ox.NamedNode) else {}
+        parts = "; ".join(f"{name(c)}: {_why(program, c, node_facts)}" for c in sorted((first, second), key=name))
+        for axiom in sorted(set(axioms[frozenset({first, second})])):
+            result.clashes.append(
+                Clash("disjoint", (shown,), f"{shown} is in disjoint classes ({parts}); axiom: {axiom}")
+            )
+
+
+def _functional_clashes(
+    store: AnyStore,
+    program: Program,
+    rows: list[tuple[ox.NamedNode | ox.BlankNode, str, ox.Term, ox.Term]],  # type: ignore[name-defined]
+    everything: list[str],
+    result: RulesResult,
+) -> None:
+    values: dict[tuple[str, str], set[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(set)
+    pairs: dict[tuple[str, str], set[frozenset[str]]] = defaultdict(set)
+    candidates: list[tuple[ox.NamedNode | ox.BlankNode, str, ox.NamedNode, ox.NamedNode]] = []
+    for node, prop, a, b in rows:
+        key = (_show(node), prop)
+        if isinstance(a, ox.Literal):
+            values[key] |= {a, b}
+            pairs[key].add(frozenset({str(a), str(b)}))
+        elif isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode):
+            candidates.append((node, prop, a, b))
+    for (node, prop), found in values.items():
+        shown = ", ".join(sorted(_show(v) for v in found))
+        result.clashes.append(
+            Clash("functional", (node,), f"{node} has several values for the functional property {name(prop)}: {shown}")
+        )
+    if not candidates:
+        return
+    involved = sorted({v for _, _, a, b in candidates for v in (a, b)}, key=str)
+    types = _facts(store, list(involved), everything)
+    different = set(program.different)
+    text = template("different.rq").substitute(nodes=" ".join(str(n) for n in involved[:EXPLAINED_NODES]))
+    for first, second in _select(store, text, everything):
+        if first is not None and second is not None:
+            different.add(frozenset({first.value, second.value}))
+    disjoint = {frozenset({d.first, d.second}) for d in program.disjoint}
+    seen: set[tuple[str, str, frozenset[str]]] = set()
+    for node, prop, a, b in candidates:
+        pair = frozenset({a.value, b.value})
+        if (node.value, prop, pair) in seen:
+            continue
+        seen.add((node.value, prop, pair))
+        ta = types.get(a.value, {}).get("type", set())
+        tb = types.get(b.value, {}).get("type", set())
+        known_different = pair in different or any(frozenset({x, y}) in disjoint for x in ta for y in tb)
+        shown = ", ".join(sorted(_show(v) for v in (a, b)))
+        if known_different:
+            result.clashes.append(
+                Clash(
+                    "functional",
+                    (_show(node),),
+                    f"{_show(node)} has several values for the functional property {name(prop)}: {shown}",
+                )
+            )
+        else:
+            result.warnings.append(
+                f"{_show(node)} has two values for the functional property {name(prop)} ({shown}): HermiT would "
+                "take them for one individual; the rules do not (run --engine hermit for the consequences)"
+            )
