@@ -102,14 +102,30 @@ class Rule:
     name: str
     family: str
     """subclass | property | usage | class | value: decides which dependencies are already folded in."""
-    text: Template
-    """The update; ``$using`` and ``$target`` are filled in by the runner."""
+    operations: tuple[str, ...]
+    """Updates run in this order; ``$using`` and ``$target`` are left for the runner to fill in."""
     reads: frozenset[Key]
     writes: frozenset[Key]
     implied_values: frozenset[tuple[str, str, str]] = frozenset()
     """(class, property, value) facts that every individual this rule types already has (``class`` rules)."""
     value_key: tuple[str, str, str] | None = None
     """(class, property, value) that a ``value`` rule writes."""
+
+    def update(self, using: str, target: str) -> str:
+        """The rule as one update request (its operations see each other's effects)."""
+        return " ;\n".join(Template(op).substitute(using=using, target=target) for op in self.operations)
+
+    def constructs(self) -> list[str]:
+        """The rule as CONSTRUCT queries, for a store that unions its graphs only in queries (embedded Oxigraph):
+        every template starts with ``INSERT { GRAPH $target { ... } }``, which becomes ``CONSTRUCT { ... }``."""
+        out = []
+        for op in self.operations:
+            text = Template(op).substitute(using="", target="<urn:unused>")
+            head = re.match(r"INSERT \{ GRAPH <urn:unused> \{ (.*?) \} \}", text)
+            if head is None:
+                raise ValueError(f"rule template not in INSERT {{ GRAPH $target {{ ... }} }} form: {text[:80]!r}")
+            out.append(f"CONSTRUCT {{ {head.group(1)} }}" + text[head.end() :])
+        return out
 
 
 @dataclass(frozen=True)
@@ -363,7 +379,7 @@ class _Compiler:
             Rule(
                 "subclass",
                 "subclass",
-                Template(template("subclass.ru").safe_substitute(pairs=rows)),
+                (template("subclass.ru").safe_substitute(pairs=rows),),
                 frozenset(("t", a) for a, _ in pairs),
                 frozenset(("t", b) for _, b in pairs),
             )
@@ -385,7 +401,7 @@ class _Compiler:
             if parts:
                 writes = frozenset(("p", q) for q in supers + inverses)
                 self.program.rules.append(
-                    Rule(f"values of {name(p)}", "property", Template(" ;\n".join(parts)), frozenset({("p", p)}), writes)
+                    Rule(f"values of {name(p)}", "property", tuple(parts), frozenset({("p", p)}), writes)
                 )
 
     def usage_rules(self) -> None:
@@ -406,7 +422,7 @@ class _Compiler:
             if parts:
                 writes = frozenset(("t", c) for c in subjects | objects)
                 self.program.rules.append(
-                    Rule(f"domain and range of {name(p)}", "usage", Template(" ;\n".join(parts)), frozenset({("p", p)}), writes)
+                    Rule(f"domain and range of {name(p)}", "usage", tuple(parts), frozenset({("p", p)}), writes)
                 )
         for p, exprs in sorted(self.schema.domain.items()):
             for expr in exprs:
@@ -448,7 +464,7 @@ class _Compiler:
                 Rule(
                     f"members of {label}",
                     "class",
-                    Template(text),
+                    (text,),
                     frozenset(self.reads_of(sub)),
                     frozenset(("t", c) for c in writes),
                     implied_values=implied,
@@ -477,7 +493,7 @@ class _Compiler:
                 Rule(
                     f"value of {name(part.prop)} for {name(cls)}",
                     "value",
-                    Template(text),
+                    (text,),
                     frozenset({("t", cls)}),
                     frozenset({("p", part.prop)}),
                     value_key=key,
@@ -495,7 +511,7 @@ class _Compiler:
                 Rule(
                     f"values of {name(part.prop)} for {name(cls)}",
                     "class",
-                    Template(text),
+                    (text,),
                     frozenset({("t", cls), ("p", part.prop)}),
                     frozenset(("t", c) for c in classes),
                 )
@@ -521,7 +537,7 @@ class _Compiler:
                 classes=" ".join(map(term, sorted(classes))),
             )
             self.program.rules.append(
-                Rule(f"members of {name(cls)} (enumeration)", "class", Template(text), frozenset(), frozenset(("t", c) for c in classes))
+                Rule(f"members of {name(cls)} (enumeration)", "class", (text,), frozenset(), frozenset(("t", c) for c in classes))
             )
             self.note(
                 f"{name(cls)} owl:oneOf ({len(members)} members): the members are typed, but an individual of "
@@ -537,10 +553,6 @@ class _Compiler:
             for i, a in enumerate(group)
             for b in group[i + 1 :]
         }
-        pairs = sorted({(d.first, d.second) for d in self.schema.disjoint})
-        if pairs:
-            rows = " ".join(f"({term(a)} {term(b)})" for a, b in pairs)
-            program.checks.append(Check("disjoint", template("check-disjoint.rq").substitute(pairs=rows)))
         functional = sorted(self.schema.functional)
         if functional:
             program.checks.append(

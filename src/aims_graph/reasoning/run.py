@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..errors import StoreError
+from ..errors import QuerySyntaxError, StoreError, UserInputError
 from ..namespaces import GRAPH_BASE, PREFIXES
 from ..results import Rows, Triples, display
-from ..store import OxigraphStore, SparqlEndpointStore
+from ..store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs
 from .rules import Program, Rule, compile_schema, name, template
 from .schema import Schema, read_schema
 
@@ -130,7 +130,7 @@ def data_graphs(store: AnyStore) -> list[str]:
     return [g.name for g in store.graphs() if g.name not in (INFERRED_GRAPH, PENDING_GRAPH)]
 
 
-def load_schema(store: AnyStore, graphs: list[str]) -> Schema:
+def load_schema(store: AnyStore, graphs: list[str] | None) -> Schema:
     answer = store.query(template("schema.rq").template, default_graphs=graphs)
     assert isinstance(answer, Triples)
     return read_schema(answer.triples)
@@ -144,15 +144,19 @@ def compile_store(store: AnyStore) -> Program:
 def reason_in_store(store: AnyStore, publish: bool = True, collect: bool = False) -> RulesResult:
     """Materialise what the rules entail and check consistency, all inside the store.
 
-    With ``publish`` the inferred graph is replaced when the data is consistent; with ``collect`` the
-    inferred triples come back in the result (for a file), and without ``publish`` the store is left as it was.
+    With ``publish`` the inferred graph is rebuilt: dropped first (so that its old triples do not pass for
+    data) and replaced by the new inferences when the data is consistent. With ``collect`` the inferred
+    triples come back in the result (for a file), and without ``publish`` the store is left as it was.
     """
     started = time.perf_counter()
     infos = [g for g in store.graphs() if g.name not in (INFERRED_GRAPH, PENDING_GRAPH)]
     graphs = [g.name for g in infos]
+    stale = not publish and any(g.name == INFERRED_GRAPH for g in store.graphs())
     store.update(template("drop.ru").substitute(graph=f"<{PENDING_GRAPH}>"))
-    program = compile_schema(load_schema(store, graphs))
-    using = "\n".join(f"USING <{g}>" for g in [*graphs, PENDING_GRAPH])
+    if publish:
+        store.update(template("drop.ru").substitute(graph=f"<{INFERRED_GRAPH}>"))
+    runner = _Runner(store, graphs, stale)
+    program = compile_schema(load_schema(store, runner.everything))
     rounds = 0
     try:
         batch: list[Rule] = []
@@ -160,22 +164,22 @@ def reason_in_store(store: AnyStore, publish: bool = True, collect: bool = False
             if not loops(group):
                 batch.append(group[0])
                 if len(batch) >= BATCH:
-                    rounds += _apply(store, batch, using)
+                    rounds += runner.apply(batch)
                 continue
-            rounds += _apply(store, batch, using)
+            rounds += runner.apply(batch)
             before = _count(store, PENDING_GRAPH)
             for _ in range(MAX_ROUNDS):
-                rounds += _apply(store, list(group), using)
+                rounds += runner.apply(list(group))
                 after = _count(store, PENDING_GRAPH)
                 if after == before:
                     break
                 before = after
             else:
                 raise StoreError(f"the rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
-        rounds += _apply(store, batch, using)
+        rounds += runner.apply(batch)
         result = RulesResult(True, unsupported=program.unsupported, rounds=rounds)
         result.triples_in = sum(g.triples for g in infos)
-        _check(store, program, [*graphs, PENDING_GRAPH], graphs, result)
+        _check(store, program, runner.everything, runner.asserted, result)
         result.consistent = not result.clashes
         if result.consistent:
             result.inferred = _count(store, PENDING_GRAPH)
@@ -191,14 +195,61 @@ def reason_in_store(store: AnyStore, publish: bool = True, collect: bool = False
     return result
 
 
-def _apply(store: AnyStore, rules: list[Rule], using: str) -> int:
-    """Run rules in order as one update request (its operations see each other's effects); empties ``rules``."""
-    if not rules:
-        return 0
-    target = f"<{PENDING_GRAPH}>"
-    store.update(" ;\n".join(rule.text.substitute(using=using, target=target) for rule in rules))
-    rules.clear()
-    return 1
+class _Runner:
+    """How rules reach the store, and which graphs they and the checks read.
+
+    Embedded Oxigraph: each rule is a CONSTRUCT over the union of the graphs, its answer added to the pending
+    graph in one transaction (an update cannot use the union, and naming every graph makes each lookup one per
+    graph: several times slower). A server: updates that name the graphs with USING, or, where the server's
+    default graph is the union and it refuses USING, updates on that default graph.
+    """
+
+    def __init__(self, store: AnyStore, graphs: list[str], stale: bool) -> None:
+        self.store = store
+        named = [*graphs, PENDING_GRAPH]
+        self.asserted: list[str] | None = graphs
+        self.using = ""
+        if isinstance(store, OxigraphStore):
+            self.everything: list[str] | None = named if stale else None
+        elif _takes_using(store):
+            self.using = "\n".join(f"USING <{g}>" for g in named)
+            self.everything = named
+        else:
+            if stale:
+                raise UserInputError(
+                    "this server reads only the union of its graphs, which holds the inferred graph of an "
+                    "earlier run: reason in place (without --out), or drop that graph first"
+                )
+            self.everything = self.asserted = None
+
+    def apply(self, rules: list[Rule]) -> int:
+        """Run rules in order; empties ``rules``; the number of requests it took."""
+        if not rules:
+            return 0
+        requests = 0
+        if isinstance(self.store, OxigraphStore):
+            pending = ox.NamedNode(PENDING_GRAPH)
+            for rule in rules:
+                for text in rule.constructs():
+                    answer = self.store.query(text, default_graphs=self.everything)
+                    assert isinstance(answer, Triples)
+                    if answer.triples:
+                        self.store.raw.extend(ox.Quad(t.subject, t.predicate, t.object, pending) for t in answer.triples)
+                    requests += 1
+        else:
+            target = f"<{PENDING_GRAPH}>"
+            self.store.update(" ;\n".join(rule.update(self.using, target) for rule in rules))
+            requests = 1
+        rules.clear()
+        return requests
+
+
+def _takes_using(store: AnyStore) -> bool:
+    try:
+        store.update(template("probe.ru").substitute(graph=f"<{PENDING_GRAPH}>"))
+    except QuerySyntaxError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -210,22 +261,24 @@ def _show(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
     return display(term, PREFIXES) if term is not None else ""
 
 
-def _select(store: AnyStore, text: str, graphs: list[str]) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]:
+def _select(store: AnyStore, text: str, graphs: list[str] | None) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]:
     answer = store.query(text, default_graphs=graphs)
     assert isinstance(answer, Rows)
     return [tuple(c if not isinstance(c, ox.Triple) else None for c in row) for row in answer.rows]
 
 
-def _check(store: AnyStore, program: Program, everything: list[str], asserted: list[str], result: RulesResult) -> None:
+def _check(
+    store: AnyStore, program: Program, everything: list[str] | None, asserted: list[str] | None, result: RulesResult
+) -> None:
     disjoint_rows: list[tuple[ox.NamedNode | ox.BlankNode, str, str]] = []
+    text = _disjoint_check(store, program, everything)
+    for node, first, second in _select(store, text, everything) if text else []:
+        assert isinstance(node, ox.NamedNode | ox.BlankNode)
+        disjoint_rows.append((node, first.value, second.value))  # type: ignore[union-attr]
     functional_rows: list[tuple[ox.NamedNode | ox.BlankNode, str, ox.Term, ox.Term]] = []  # type: ignore[name-defined]
     for check in program.checks:
         for row in _select(store, check.text, everything):
-            if check.kind == "disjoint":
-                node, first, second = row
-                assert isinstance(node, ox.NamedNode | ox.BlankNode)
-                disjoint_rows.append((node, first.value, second.value))  # type: ignore[union-attr]
-            elif check.kind == "functional":
+            if check.kind == "functional":
                 node, prop, a, b = row
                 functional_rows.append((node, prop.value, a, b))  # type: ignore[union-attr]
             else:
@@ -242,8 +295,24 @@ def _check(store: AnyStore, program: Program, everything: list[str], asserted: l
     _functional_clashes(store, program, functional_rows, everything, result)
 
 
+def _disjoint_check(store: AnyStore, program: Program, graphs: list[str] | None) -> str | None:
+    """The disjointness query for the classes that have members, each pair starting from its smaller class."""
+    counts: dict[str, int] = {}
+    for cls, members in _select(store, template("class-counts.rq").template, graphs):
+        if isinstance(cls, ox.NamedNode) and isinstance(members, ox.Literal):
+            counts[cls.value] = int(members.value)
+    pairs = set()
+    for d in program.disjoint:
+        if counts.get(d.first) and counts.get(d.second):
+            pairs.add((d.first, d.second) if counts[d.first] <= counts[d.second] else (d.second, d.first))
+    if not pairs:
+        return None
+    rows = " ".join(f"(<{a}> <{b}>)" for a, b in sorted(pairs))
+    return template("check-disjoint.rq").substitute(pairs=rows)
+
+
 def _facts(
-    store: AnyStore, nodes: list[ox.NamedNode | ox.BlankNode], graphs: list[str]
+    store: AnyStore, nodes: list[ox.NamedNode | ox.BlankNode], graphs: list[str] | None
 ) -> dict[str, dict[str, set[str]]]:
     """node -> kind (type, subject, object) -> IRIs, for a few nodes."""
     facts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -276,7 +345,7 @@ def _disjoint_clashes(
     store: AnyStore,
     program: Program,
     rows: list[tuple[ox.NamedNode | ox.BlankNode, str, str]],
-    asserted: list[str],
+    asserted: list[str] | None,
     result: RulesResult,
 ) -> None:
     if not rows:
@@ -299,7 +368,7 @@ def _functional_clashes(
     store: AnyStore,
     program: Program,
     rows: list[tuple[ox.NamedNode | ox.BlankNode, str, ox.Term, ox.Term]],  # type: ignore[name-defined]
-    everything: list[str],
+    everything: list[str] | None,
     result: RulesResult,
 ) -> None:
     values: dict[tuple[str, str], set[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(set)
@@ -350,3 +419,12 @@ def _functional_clashes(
                 f"{_show(node)} has two values for the functional property {name(prop)} ({shown}): HermiT would "
                 "take them for one individual; the rules do not (run --engine hermit for the consequences)"
             )
+
+
+def reference_program(store: AnyStore | None = None) -> Program:
+    """The rules for the store's ontology, or for the bundled one when no store is given."""
+    if store is not None:
+        return compile_store(store)
+    reference = OxigraphStore()
+    ensure_reference_graphs(reference)
+    return compile_store(reference)
