@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from servers import oxigraph_serve
+from servers import free_port, oxigraph_binary, oxigraph_serve
 
 from aims_graph import reason as hermit
 from aims_graph import resources
@@ -136,12 +138,27 @@ DEFINED_CASES = [
     ("HighRisk", "r", "ex:r a aims:Risk ; aims:riskLevel 15 .", True),
     ("HighRisk", "r", 'ex:r a aims:Risk ; aims:riskLevel "20"^^xsd:int .', True),
     ("HighRisk", "r", "ex:r a aims:Risk ; aims:riskLevel 14 .", False),
-    ("SystemWithHighRisk", "s", "ex:s a aims:AISystem . ex:r a aims:Risk ; aims:riskLevel 16 ; aims:affectsSystem ex:s .", True),
-    ("SystemWithHighRisk", "s", "ex:s a aims:AISystem . ex:r a aims:Risk ; aims:riskLevel 9 ; aims:affectsSystem ex:s .", False),
+    (
+        "SystemWithHighRisk",
+        "s",
+        "ex:s a aims:AISystem . ex:r a aims:Risk ; aims:riskLevel 16 ; aims:affectsSystem ex:s .",
+        True,
+    ),
+    (
+        "SystemWithHighRisk",
+        "s",
+        "ex:s a aims:AISystem . ex:r a aims:Risk ; aims:riskLevel 9 ; aims:affectsSystem ex:s .",
+        False,
+    ),
     ("ExcludedControlEntry", "e", "ex:e a aims:ApplicabilityEntry ; aims:applicable false .", True),
     ("ExcludedControlEntry", "e", "ex:e a aims:ApplicabilityEntry ; aims:applicable true .", False),
     ("EvidencedControl", "c", "ex:c a aims:Control . ex:v a aims:Evidence ; aims:evidenceFor ex:c .", True),
-    ("EvidencedControl", "c", "ex:c a aims:Control . ex:l a aims:Clause . ex:v a aims:Evidence ; aims:evidenceFor ex:l .", False),
+    (
+        "EvidencedControl",
+        "c",
+        "ex:c a aims:Control . ex:l a aims:Clause . ex:v a aims:Evidence ; aims:evidenceFor ex:l .",
+        False,
+    ),
     ("AssessedSystem", "s", "ex:s a aims:AISystem . ex:a a aims:ImpactAssessment ; aims:assesses ex:s .", True),
     ("AssessedSystem", "s", "ex:s a aims:AISystem . ex:a a aims:ImpactAssessment ; aims:considersParty ex:p .", False),
 ]
@@ -184,7 +201,9 @@ def clashes(turtle: str) -> RulesResult:
 def test_disjoint_classes_are_reported_with_the_node_and_the_axiom() -> None:
     result = clashes("ex:thing a aims:Risk, aims:Control .")
     assert any(
-        "https://example.org/x/thing" in line and "aims:Risk: asserted" in line and "aims:Control: asserted" in line
+        "https://example.org/x/thing" in line
+        and "aims:Risk: asserted" in line
+        and "aims:Control: asserted" in line
         and "AllDisjointClasses" in line
         for line in result.explanation
     ), result.explanation
@@ -288,7 +307,9 @@ def test_reasoning_in_place_on_an_on_disk_store(tmp_path: Path) -> None:
     store = OxigraphStore(store_dir)
     first = {g.name: g.triples for g in store.graphs()}[INFERRED_GRAPH]
     assert first > 100
-    answer = store.query(f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ <https://example.org/northwind/risk-01> a <{AIMS}HighRisk> }} }}")
+    answer = store.query(
+        f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ <https://example.org/northwind/risk-01> a <{AIMS}HighRisk> }} }}"
+    )
     assert getattr(answer, "value", None) is True
     del store
     assert main(["reason", "--store", str(store_dir)]) == 0  # again: the same graph, not a growing one
@@ -302,15 +323,45 @@ def own_server() -> Iterator[SparqlEndpointStore]:
         yield SparqlEndpointStore(server.query, server.update, server.store)
 
 
-def test_reasoning_on_a_remote_server_gives_the_embedded_answer(own_server: SparqlEndpointStore) -> None:
+@pytest.fixture(scope="module")
+def server_without_union() -> Iterator[SparqlEndpointStore]:
+    """`oxigraph serve` whose default graph is its own graph: the rules name the graphs with USING there."""
+    port = free_port()
+    command = [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("oxigraph serve did not start") from None
+                time.sleep(0.1)
+        yield SparqlEndpointStore(base + "/query", base + "/update", base + "/store")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("server", ["own_server", "server_without_union"])
+def test_reasoning_on_a_remote_server_gives_the_embedded_answer(server: str, request: pytest.FixtureRequest) -> None:
+    remote_store: SparqlEndpointStore = request.getfixturevalue(server)
     example = resources.example_file(resources.GAPS_EXAMPLE)
-    ensure_reference_graphs(own_server)
-    own_server.load(example)
-    remote = reason_in_store(own_server)
+    ensure_reference_graphs(remote_store)
+    remote_store.load(example)
+    remote = reason_in_store(remote_store)
     local, _ = run_rules(store_with(example))
     assert remote.consistent and remote.inferred == local.inferred
-    answer = own_server.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}")
+    answer = remote_store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}")
     assert set(answer.triples) == set(local.triples)  # type: ignore[union-attr]
+    clash = PREFIXES + "ex:x a aims:Risk, aims:Control ."
+    remote_store.load_bytes(clash.encode(), ox.RdfFormat.TURTLE, EX + "clash", "clash")
+    found = reason_in_store(remote_store)
+    assert not found.consistent and found.clashes[0].nodes == (EX + "x",)
+    remote_store.drop(EX + "clash")
 
 
 # ------------------------------------------------------------------------------------------ the compiler
@@ -328,7 +379,9 @@ def test_the_rules_are_compiled_from_the_axioms_not_written_per_class() -> None:
     result, _ = run_rules(store)
     assert EX + "BigRisk" in types_of(store, result, EX + "r")
     assert ox.Triple(ox.NamedNode(EX + "whole"), ox.NamedNode(EX + "hasPart"), ox.NamedNode(EX + "r")) in result.triples
-    assert ox.Triple(ox.NamedNode(EX + "r"), ox.NamedNode(EX + "relatedTo"), ox.NamedNode(EX + "whole")) in result.triples
+    assert (
+        ox.Triple(ox.NamedNode(EX + "r"), ox.NamedNode(EX + "relatedTo"), ox.NamedNode(EX + "whole")) in result.triples
+    )
 
 
 def test_rules_run_in_dependency_order() -> None:
@@ -367,12 +420,19 @@ def test_cli_default_engine_is_rules_and_writes_turtle(tmp_path: Path) -> None:
     out = tmp_path / "inferred.ttl"
     assert main(["reason", str(resources.example_file(resources.CONFORMANT_EXAMPLE)), "--out", str(out)]) == 0
     triples = data_triples(path=out)
-    assert ox.Triple(ox.NamedNode("https://example.org/northwind/risk-01"), ox.NamedNode(TYPE), ox.NamedNode(AIMS + "HighRisk")) in triples
+    assert (
+        ox.Triple(
+            ox.NamedNode("https://example.org/northwind/risk-01"), ox.NamedNode(TYPE), ox.NamedNode(AIMS + "HighRisk")
+        )
+        in triples
+    )
 
 
 def test_cli_reports_clashes_like_hermit(tmp_path: Path) -> None:
     data = tmp_path / "clash.ttl"
-    data.write_text(PREFIXES + "ex:r a aims:Risk ; aims:affectsSystem ex:c ; aims:likelihood 2, 3 .\nex:c a aims:Control .\n")
+    data.write_text(
+        PREFIXES + "ex:r a aims:Risk ; aims:affectsSystem ex:c ; aims:likelihood 2, 3 .\nex:c a aims:Control .\n"
+    )
     done = subprocess.run([sys.executable, "-m", "aims_graph.cli", "reason", str(data)], capture_output=True, text=True)
     assert done.returncode == 1
     assert "https://example.org/x/c is in disjoint classes" in done.stdout and "rdfs:range" in done.stdout

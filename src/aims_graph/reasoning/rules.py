@@ -248,7 +248,7 @@ class _Compiler:
             for expr in exprs:
                 if isinstance(expr, Named | Intersection):
                     classes |= self.direct(expr, "")
-        for sub, sup, _ in self.complex_subs:
+        for _sub, sup, _ in self.complex_subs:
             classes |= self.direct(sup, "")
         for cls in self.schema.enumerations:
             classes.add(cls)
@@ -413,7 +413,9 @@ class _Compiler:
             parts = []
             if subjects:
                 parts.append(
-                    template("domain.ru").safe_substitute(property=term(p), classes=" ".join(map(term, sorted(subjects))))
+                    template("domain.ru").safe_substitute(
+                        property=term(p), classes=" ".join(map(term, sorted(subjects)))
+                    )
                 )
             if objects:
                 parts.append(
@@ -537,7 +539,13 @@ class _Compiler:
                 classes=" ".join(map(term, sorted(classes))),
             )
             self.program.rules.append(
-                Rule(f"members of {name(cls)} (enumeration)", "class", (text,), frozenset(), frozenset(("t", c) for c in classes))
+                Rule(
+                    f"members of {name(cls)} (enumeration)",
+                    "class",
+                    (text,),
+                    frozenset(),
+                    frozenset(("t", c) for c in classes),
+                )
             )
             self.note(
                 f"{name(cls)} owl:oneOf ({len(members)} members): the members are typed, but an individual of "

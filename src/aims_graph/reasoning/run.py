@@ -1,9 +1,8 @@
 """Runs the compiled rules inside a store, embedded or remote, and checks the result for consistency.
 
 Only rule texts travel to the store and only clashes come back: the data is never copied out. The rules read
-every graph of the store (named with ``USING``, so no server needs a union default graph) and write into a
-pending graph; when the checks pass, one update replaces the inferred graph with it, so readers never see a
-half-made inferred graph, and an inconsistent run leaves the previous one in place.
+every graph of the store (the union on embedded Oxigraph; on a server, the graphs named with ``USING``, or its
+default graph where that is the union) and write the inferred graph; an inconsistent run removes it.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from .rules import Program, Rule, compile_schema, name, template
 from .schema import Schema, read_schema
 
 AnyStore = OxigraphStore | SparqlEndpointStore
+Cell = ox.NamedNode | ox.BlankNode | ox.Literal | None
 
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
 PENDING_GRAPH = GRAPH_BASE + "inferred-pending"
@@ -144,21 +144,23 @@ def compile_store(store: AnyStore) -> Program:
 def reason_in_store(store: AnyStore, publish: bool = True, collect: bool = False) -> RulesResult:
     """Materialise what the rules entail and check consistency, all inside the store.
 
-    With ``publish`` the inferred graph is rebuilt: dropped first (so that its old triples do not pass for
-    data) and replaced by the new inferences when the data is consistent. With ``collect`` the inferred
-    triples come back in the result (for a file), and without ``publish`` the store is left as it was.
+    With ``publish`` the inferred graph is rebuilt in place: dropped first (its old triples must not pass for
+    data), filled by the rules, and dropped again if the data turns out inconsistent. Without it the rules
+    write to a scratch graph that is dropped at the end, and the store is left as it was; with ``collect``
+    the inferred triples come back in the result (for a file).
     """
     started = time.perf_counter()
     infos = [g for g in store.graphs() if g.name not in (INFERRED_GRAPH, PENDING_GRAPH)]
     graphs = [g.name for g in infos]
     stale = not publish and any(g.name == INFERRED_GRAPH for g in store.graphs())
+    work = INFERRED_GRAPH if publish else PENDING_GRAPH
     store.update(template("drop.ru").substitute(graph=f"<{PENDING_GRAPH}>"))
-    if publish:
-        store.update(template("drop.ru").substitute(graph=f"<{INFERRED_GRAPH}>"))
-    runner = _Runner(store, graphs, stale)
+    store.update(template("drop.ru").substitute(graph=f"<{work}>"))
+    runner = _Runner(store, graphs, stale, work)
     program = compile_schema(load_schema(store, runner.everything))
-    rounds = 0
+    keep = False
     try:
+        rounds = 0
         batch: list[Rule] = []
         for group in order(program.rules):
             if not loops(group):
@@ -167,10 +169,10 @@ def reason_in_store(store: AnyStore, publish: bool = True, collect: bool = False
                     rounds += runner.apply(batch)
                 continue
             rounds += runner.apply(batch)
-            before = _count(store, PENDING_GRAPH)
+            before = _count(store, work)
             for _ in range(MAX_ROUNDS):
                 rounds += runner.apply(list(group))
-                after = _count(store, PENDING_GRAPH)
+                after = _count(store, work)
                 if after == before:
                     break
                 before = after
@@ -182,15 +184,15 @@ def reason_in_store(store: AnyStore, publish: bool = True, collect: bool = False
         _check(store, program, runner.everything, runner.asserted, result)
         result.consistent = not result.clashes
         if result.consistent:
-            result.inferred = _count(store, PENDING_GRAPH)
+            result.inferred = _count(store, work)
             if collect:
-                answer = store.query(template("pending.rq").substitute(target=f"<{PENDING_GRAPH}>"))
+                answer = store.query(template("pending.rq").substitute(target=f"<{work}>"))
                 assert isinstance(answer, Triples)
                 result.triples = sorted(answer.triples, key=str)
-        if result.consistent and publish:
-            store.update(template("publish.ru").substitute(inferred=f"<{INFERRED_GRAPH}>", pending=f"<{PENDING_GRAPH}>"))
+        keep = result.consistent and publish
     finally:
-        store.update(template("drop.ru").substitute(graph=f"<{PENDING_GRAPH}>"))
+        if not keep:
+            store.update(template("drop.ru").substitute(graph=f"<{work}>"))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -198,15 +200,16 @@ def reason_in_store(store: AnyStore, publish: bool = True, collect: bool = False
 class _Runner:
     """How rules reach the store, and which graphs they and the checks read.
 
-    Embedded Oxigraph: each rule is a CONSTRUCT over the union of the graphs, its answer added to the pending
-    graph in one transaction (an update cannot use the union, and naming every graph makes each lookup one per
+    Embedded Oxigraph: each rule is a CONSTRUCT over the union of the graphs, its answer added to the graph
+    being written in one transaction (an update cannot use the union, and naming every graph makes each lookup one per
     graph: several times slower). A server: updates that name the graphs with USING, or, where the server's
     default graph is the union and it refuses USING, updates on that default graph.
     """
 
-    def __init__(self, store: AnyStore, graphs: list[str], stale: bool) -> None:
+    def __init__(self, store: AnyStore, graphs: list[str], stale: bool, work: str) -> None:
         self.store = store
-        named = [*graphs, PENDING_GRAPH]
+        self.work = work
+        named = [*graphs, work]
         self.asserted: list[str] | None = graphs
         self.using = ""
         if isinstance(store, OxigraphStore):
@@ -228,16 +231,18 @@ class _Runner:
             return 0
         requests = 0
         if isinstance(self.store, OxigraphStore):
-            pending = ox.NamedNode(PENDING_GRAPH)
+            pending = ox.NamedNode(self.work)
             for rule in rules:
                 for text in rule.constructs():
                     answer = self.store.query(text, default_graphs=self.everything)
                     assert isinstance(answer, Triples)
                     if answer.triples:
-                        self.store.raw.extend(ox.Quad(t.subject, t.predicate, t.object, pending) for t in answer.triples)
+                        self.store.raw.extend(
+                            ox.Quad(t.subject, t.predicate, t.object, pending) for t in answer.triples
+                        )
                     requests += 1
         else:
-            target = f"<{PENDING_GRAPH}>"
+            target = f"<{self.work}>"
             self.store.update(" ;\n".join(rule.update(self.using, target) for rule in rules))
             requests = 1
         rules.clear()
@@ -261,7 +266,9 @@ def _show(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
     return display(term, PREFIXES) if term is not None else ""
 
 
-def _select(store: AnyStore, text: str, graphs: list[str] | None) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]:
+def _select(
+    store: AnyStore, text: str, graphs: list[str] | None
+) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]:
     answer = store.query(text, default_graphs=graphs)
     assert isinstance(answer, Rows)
     return [tuple(c if not isinstance(c, ox.Triple) else None for c in row) for row in answer.rows]
@@ -275,12 +282,13 @@ def _check(
     for node, first, second in _select(store, text, everything) if text else []:
         assert isinstance(node, ox.NamedNode | ox.BlankNode)
         disjoint_rows.append((node, first.value, second.value))  # type: ignore[union-attr]
-    functional_rows: list[tuple[ox.NamedNode | ox.BlankNode, str, ox.Term, ox.Term]] = []  # type: ignore[name-defined]
+    functional_rows: list[tuple[Cell, str, Cell, Cell]] = []
     for check in program.checks:
         for row in _select(store, check.text, everything):
             if check.kind == "functional":
                 node, prop, a, b = row
-                functional_rows.append((node, prop.value, a, b))  # type: ignore[union-attr]
+                if prop is not None:
+                    functional_rows.append((node, prop.value, a, b))
             else:
                 node, prop, value = row
                 p = name(prop.value)  # type: ignore[union-attr]
@@ -367,24 +375,28 @@ def _disjoint_clashes(
 def _functional_clashes(
     store: AnyStore,
     program: Program,
-    rows: list[tuple[ox.NamedNode | ox.BlankNode, str, ox.Term, ox.Term]],  # type: ignore[name-defined]
+    rows: list[tuple[Cell, str, Cell, Cell]],
     everything: list[str] | None,
     result: RulesResult,
 ) -> None:
     values: dict[tuple[str, str], set[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(set)
-    pairs: dict[tuple[str, str], set[frozenset[str]]] = defaultdict(set)
     candidates: list[tuple[ox.NamedNode | ox.BlankNode, str, ox.NamedNode, ox.NamedNode]] = []
     for node, prop, a, b in rows:
+        if not isinstance(node, ox.NamedNode | ox.BlankNode):
+            continue
         key = (_show(node), prop)
-        if isinstance(a, ox.Literal):
+        if isinstance(a, ox.Literal) and isinstance(b, ox.Literal):
             values[key] |= {a, b}
-            pairs[key].add(frozenset({str(a), str(b)}))
         elif isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode):
             candidates.append((node, prop, a, b))
-    for (node, prop), found in values.items():
+    for (shown_node, prop), found in values.items():
         shown = ", ".join(sorted(_show(v) for v in found))
         result.clashes.append(
-            Clash("functional", (node,), f"{node} has several values for the functional property {name(prop)}: {shown}")
+            Clash(
+                "functional",
+                (shown_node,),
+                f"{shown_node} has several values for the functional property {name(prop)}: {shown}",
+            )
         )
     if not candidates:
         return

@@ -23,7 +23,7 @@ TYPE = RDF + "type"
 THING = OWL + "Thing"
 NOTHING = OWL + "Nothing"
 
-Node = ox.NamedNode | ox.BlankNode | ox.Literal
+Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 # ------------------------------------------------------------------------------------------ expressions
@@ -147,7 +147,7 @@ class _Reader:
         self.out: dict[Node, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
         self.triples = list(dict.fromkeys(triples))  # CONSTRUCT answers may repeat triples
         for t in self.triples:
-            self.out[t.subject][t.predicate.value].append(t.object)  # type: ignore[index]
+            self.out[t.subject][t.predicate.value].append(t.object)
 
     def one(self, node: Node, prop: str) -> Node | None:
         values = self.out.get(node, {}).get(prop, [])
@@ -167,8 +167,8 @@ class _Reader:
     def class_expr(self, node: Node) -> ClassExpr:
         if isinstance(node, ox.NamedNode):
             return Named(node.value)
-        if isinstance(node, ox.Literal):
-            return Other(f"the literal {node}")
+        if isinstance(node, ox.Literal | ox.Triple):
+            return Other(f"the term {node}")
         props = self.out.get(node, {})
         if OWL + "intersectionOf" in props:
             return Intersection(tuple(self.class_expr(n) for n in self.items(props[OWL + "intersectionOf"][0])))
@@ -213,7 +213,9 @@ def read_schema(triples: Iterable[ox.Triple]) -> Schema:
     for t in reader.triples:
         s, p, o = t.subject, t.predicate.value, t.object
         if p == RDFS + "subClassOf" and not isinstance(s, ox.Literal):
-            schema.sub_class.append((reader.class_expr(s), reader.class_expr(o), f"{_show(s)} rdfs:subClassOf {_show(o)}"))
+            schema.sub_class.append(
+                (reader.class_expr(s), reader.class_expr(o), f"{_show(s)} rdfs:subClassOf {_show(o)}")
+            )
         elif p == OWL + "equivalentClass" and not isinstance(s, ox.Literal):
             left, right = reader.class_expr(s), reader.class_expr(o)
             axiom = f"{_show(s)} owl:equivalentClass {_show(o)}"
@@ -264,4 +266,4 @@ def read_schema(triples: Iterable[ox.Triple]) -> Schema:
 def _show(node: Node) -> str:
     if isinstance(node, ox.BlankNode):
         return "[…]"
-    return display(node, PREFIXES)
+    return str(node) if isinstance(node, ox.Triple) else display(node, PREFIXES)
