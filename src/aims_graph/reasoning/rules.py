@@ -24,8 +24,6 @@ import pyoxigraph as ox
 from ..namespaces import PREFIXES
 from ..results import display
 from .schema import (
-    OWL,
-    RDFS,
     THING,
     XSD,
     AllValues,
@@ -132,7 +130,7 @@ class Rule:
 class Check:
     """One consistency query."""
 
-    kind: str  # disjoint | functional | datatype
+    kind: str  # functional | datatype (disjointness is built at run time, from the classes' sizes)
     text: str
     datatype: str | None = None
 
@@ -158,10 +156,6 @@ class Program:
 
 def term(iri: str) -> str:
     return f"<{iri}>"
-
-
-def literal_or_iri(node: ox.NamedNode | ox.Literal) -> str:
-    return str(node)
 
 
 class _Compiler:
@@ -600,6 +594,3 @@ def compile_schema(schema: Schema) -> Program:
 def unsupported_axioms(schema: Schema) -> list[str]:
     """The axioms (or the parts of axioms) that no rule expresses; HermiT covers them."""
     return compile_schema(schema).unsupported
-
-
-__all__ = ["OWL", "RDFS", "Check", "Key", "Program", "Rule", "compile_schema", "name", "render", "template"]
