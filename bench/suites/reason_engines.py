@@ -44,6 +44,19 @@ print(json.dumps({"seconds": time.perf_counter() - started, "consistent": result
                   "inferred": len(result.inferred), "triples_in": result.triples_in}))
 """
 
+REASONABLE_CHILD = """
+import json, sys, time
+import reasonable
+started = time.perf_counter()
+reasoner = reasonable.PyReasoner()
+for path in sys.argv[1:]:
+    reasoner.load_file(path)
+loaded = time.perf_counter()
+triples = reasoner.reason()
+print(json.dumps({"load_seconds": loaded - started, "reason_seconds": time.perf_counter() - loaded,
+                  "triples_out": len(triples)}))
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cap", type=float, default=1800.0, metavar="S", help="stop a HermiT run after S seconds")
@@ -54,6 +67,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SIZE",
         help="largest size HermiT is run on (default 100k: at 1M it needs hours and more memory than the machine)",
     )
+    parser.add_argument(
+        "--reasonable-python",
+        metavar="PYTHON",
+        help="also run the `reasonable` OWL 2 RL reasoner (PyPI) with this interpreter, which must have it "
+        "installed (it is not a dependency of aims-graph)",
+    )
+    parser.add_argument("--no-hermit", action="store_true", help="leave HermiT out")
 
 
 def run(args: argparse.Namespace) -> harness.Report:
@@ -103,7 +123,36 @@ def run(args: argparse.Namespace) -> harness.Report:
                 ]
             )
             harness.log(f"{size} {label}: reason {found['reason_seconds']:.1f} s")
-        if systems > hermit_max:
+        if args.reasonable_python:
+            from aims_graph import resources
+
+            files = [str(data.path), *(str(p) for p in resources.ontology_files())]
+            child = harness.run_child([args.reasonable_python, "-c", REASONABLE_CHILD, *files], timeout=args.cap)
+            if child.timed_out or child.returncode != 0:
+                why = f"> {args.cap:.0f} (stopped)" if child.timed_out else f"failed (exit {child.returncode})"
+                rows.append(
+                    [size, data.triples, "reasonable", None, why, None, None, harness.mib(child.max_rss_kib), None]
+                )
+            else:
+                found = child.last_json()
+                raw[f"{size} reasonable"] = {**found, "peak_kib": child.max_rss_kib}
+                rows.append(
+                    [
+                        size,
+                        data.triples,
+                        "reasonable (in process)",
+                        found["load_seconds"],
+                        found["reason_seconds"],
+                        f"{found['triples_out']} (all)",
+                        None,
+                        harness.mib(child.max_rss_kib),
+                        None,
+                    ]
+                )
+                harness.log(f"{size} reasonable: {found['reason_seconds']:.1f} s")
+        if args.no_hermit:
+            pass
+        elif systems > hermit_max:
             rows.append(
                 [size, data.triples, "HermiT", None, f"not run (above {args.hermit_max[0]})", None, None, None, None]
             )
