@@ -399,27 +399,44 @@ class _Compiler:
                 )
 
     def usage_rules(self) -> None:
+        """prp-dom and prp-rng, one rule per set of classes that the same properties imply.
+
+        Grouped by class rather than by property: the subjects (or objects) of all the properties that imply
+        a class are made distinct first, so each individual is looked up once per class, not once per value.
+        """
+        by_class: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
         for p in sorted(self.derivations):
             subjects = self.closed(self.property_side(p, subject=True))
             objects = self.closed(self.property_side(p, subject=False))
             self.program.subject_classes[p] = subjects
             self.program.object_classes[p] = objects
-            parts = []
-            if subjects:
-                parts.append(
-                    template("domain.ru").safe_substitute(
-                        property=term(p), classes=" ".join(map(term, sorted(subjects)))
-                    )
+            for cls in subjects:
+                by_class[cls][0].add(p)
+            for cls in objects:
+                by_class[cls][1].add(p)
+        groups: dict[tuple[frozenset[str], frozenset[str]], list[str]] = defaultdict(list)
+        for cls, (as_subject, as_object) in by_class.items():
+            groups[(frozenset(as_subject), frozenset(as_object))].append(cls)
+        for (as_subject, as_object), classes in sorted(groups.items(), key=lambda item: sorted(item[1])):
+            branches = []
+            if as_subject:
+                branches.append(f"{{ VALUES ?p {{ {' '.join(map(term, sorted(as_subject)))} }} ?x ?p ?y }}")
+            if as_object:
+                branches.append(
+                    f"{{ VALUES ?p {{ {' '.join(map(term, sorted(as_object)))} }} ?y ?p ?x FILTER(!isLiteral(?x)) }}"
                 )
-            if objects:
-                parts.append(
-                    template("range.ru").safe_substitute(property=term(p), classes=" ".join(map(term, sorted(objects))))
+            text = template("usage.ru").safe_substitute(
+                uses=" UNION ".join(branches), classes=" ".join(map(term, sorted(classes)))
+            )
+            self.program.rules.append(
+                Rule(
+                    "classes implied by using " + ", ".join(sorted(name(p) for p in as_subject | as_object)),
+                    "usage",
+                    (text,),
+                    frozenset(("p", p) for p in as_subject | as_object),
+                    frozenset(("t", c) for c in classes),
                 )
-            if parts:
-                writes = frozenset(("t", c) for c in subjects | objects)
-                self.program.rules.append(
-                    Rule(f"domain and range of {name(p)}", "usage", tuple(parts), frozenset({("p", p)}), writes)
-                )
+            )
         for p, exprs in sorted(self.schema.domain.items()):
             for expr in exprs:
                 if not isinstance(expr, Named | Intersection):
