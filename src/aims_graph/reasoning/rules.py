@@ -415,8 +415,8 @@ class _Compiler:
             for cls in objects:
                 by_class[cls][1].add(p)
         groups: dict[tuple[frozenset[str], frozenset[str]], list[str]] = defaultdict(list)
-        for cls, (as_subject, as_object) in by_class.items():
-            groups[(frozenset(as_subject), frozenset(as_object))].append(cls)
+        for cls, (subject_of, object_of) in by_class.items():
+            groups[(frozenset(subject_of), frozenset(object_of))].append(cls)
         for (as_subject, as_object), classes in sorted(groups.items(), key=lambda item: sorted(item[1])):
             branches = []
             if as_subject:
