@@ -106,6 +106,7 @@ def _inverse_values(triples: list[ox.Triple]) -> set[ox.Triple]:
         is_inverse = t.predicate.value == OWL + "inverseOf"
         if is_inverse and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode):
             inverse[t.object.value] = t.subject
+            inverse[t.subject.value] = t.object  # owl:inverseOf holds both ways
     asserted = set(triples)
     out = set()
     for t in triples:

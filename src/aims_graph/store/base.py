@@ -93,6 +93,15 @@ class Store(Queryable, Protocol):
         """Whether updates can be sent (a remote store needs an update endpoint)."""
         ...
 
+    @property
+    def in_process(self) -> bool:
+        """Queries run in this process (embedded): a CONSTRUCT and an add is cheaper than an update."""
+        ...
+
+    def add_triples(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Add triples to a named graph, all or nothing."""
+        ...
+
     def worker_pool(self, size: int, timeout: float) -> WorkerPool | None:
         """Killable reader processes for this store (embedded stores), or None where the server has its own
         limits (remote stores)."""

@@ -5,7 +5,7 @@ Each source sits in its own named graph and queries see the union of all graphs 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -245,6 +245,14 @@ class OxigraphStore:
     @property
     def writable(self) -> bool:
         return not self.read_only
+
+    @property
+    def in_process(self) -> bool:
+        return True
+
+    def add_triples(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        target = checked_iri(graph)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
     def worker_pool(self, size: int, timeout: float) -> WorkerPool:
         from .workers import WorkerPool

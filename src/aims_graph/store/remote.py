@@ -6,7 +6,7 @@ import base64
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -194,6 +194,14 @@ class SparqlEndpointStore:
     @property
     def writable(self) -> bool:
         return self.update_endpoint is not None
+
+    @property
+    def in_process(self) -> bool:
+        return False
+
+    def add_triples(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        self.load_bytes(data, ox.RdfFormat.N_TRIPLES, graph, "triples")
 
     def worker_pool(self, size: int, timeout: float) -> None:
         return None
