@@ -8,6 +8,10 @@ AIMS = Namespace("https://w3id.org/aims-graph/ontology#")
 ISO42001 = Namespace("https://w3id.org/aims-graph/iso42001/")
 ONTOLOGY_IRI = "https://w3id.org/aims-graph/ontology"
 GRAPH_BASE = "https://w3id.org/aims-graph/graph/"
+SNAPSHOTS_GRAPH = GRAPH_BASE + "snapshots"
+"""The graph that describes every snapshot (DCAT versions with PROV-O provenance)."""
+SNAPSHOT_GRAPH_BASE = GRAPH_BASE + "snapshot/"
+"""Snapshot copies live in graphs under this prefix; the current view of a store leaves them out."""
 
 PREFIXES: dict[str, str] = {
     "aims": str(AIMS),

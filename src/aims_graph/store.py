@@ -23,7 +23,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from . import rdfio, resources
 from .config import Settings
 from .errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreError, UserInputError
-from .namespaces import GRAPH_BASE
+from .namespaces import GRAPH_BASE, SNAPSHOT_GRAPH_BASE, SNAPSHOTS_GRAPH
 from .progress import ProgressReader
 from .results import QueryResult, Rows, Term, Triples, from_oxigraph, value_of
 from .sparql_text import has_dataset_clause, with_values
@@ -73,21 +73,34 @@ def _loading(store: ox.Store) -> set[ox.NamedNode | ox.BlankNode]:
     return {q.subject for q in store.quads_for_pattern(None, LOADING, None, LOADING_GRAPH)}  # type: ignore[misc]
 
 
+def is_snapshot_graph(name: str) -> bool:
+    """A snapshot copy or the snapshots' description: part of the store, not of its current state."""
+    return name == SNAPSHOTS_GRAPH or name.startswith(SNAPSHOT_GRAPH_BASE)
+
+
+_SNAPSHOTS_NODE = ox.NamedNode(SNAPSHOTS_GRAPH)
+
+
 def visible_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode] | None:
-    """The graphs a reader may see while a load is running, or None when nothing is loading.
+    """The graphs a reader may see while a load is running or snapshots exist, or None for the plain union.
 
     Graphs are listed before markers are read: a graph in the list was marked before it got any data, so
     its marker is seen, unless its load has finished by then, and then the graph is complete. When nothing is
     loading, readers use the union directly: a new bulk load marks its graph long before the first part of
-    its data (8 MiB of input at least) can land in the store.
+    its data (8 MiB of input at least) can land in the store. Snapshot graphs are always left out: the
+    current state is everything but them.
     """
-    if not store.contains_named_graph(LOADING_GRAPH):
+    loading = store.contains_named_graph(LOADING_GRAPH)
+    snapshots = store.contains_named_graph(_SNAPSHOTS_NODE)
+    if not loading and not snapshots:
         return None
     graphs = list(store.named_graphs())
-    hidden = _loading(store) | {LOADING_GRAPH}
-    if hidden == {LOADING_GRAPH}:
+    hidden = _loading(store) | {LOADING_GRAPH} if loading else set()
+    if not snapshots and hidden == {LOADING_GRAPH}:
         return None
-    return [g for g in graphs if g not in hidden]
+    return [
+        g for g in graphs if g not in hidden and not (isinstance(g, ox.NamedNode) and is_snapshot_graph(g.value))
+    ]
 
 
 def query_options(
@@ -367,6 +380,8 @@ class SparqlEndpointStore:
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         text = _bound(sparql, bindings) if bindings else sparql
+        if default_graphs is None and named_graphs is None and not has_dataset_clause(sparql):
+            default_graphs = named_graphs = self._current_graphs()
         wrapper = self._wrapper(self.query_endpoint)
         wrapper.setQuery(text)
         for g in default_graphs or ():
@@ -385,6 +400,18 @@ class SparqlEndpointStore:
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.query_endpoint} sent an answer that does not parse: {exc}") from None
         return from_oxigraph(answer)
+
+    def _current_graphs(self) -> list[str] | None:
+        """The graphs of the current state when the server also holds snapshots, else None (its union).
+
+        One small query per read: the server's union default graph would otherwise include snapshot copies.
+        """
+        listed = self.query(resources.internal_query("store/named-graphs.rq"), default_graphs=[], named_graphs=[])
+        assert isinstance(listed, Rows)
+        names = [value_of(row[0]) for row in listed.rows if row[0] is not None]
+        if not any(is_snapshot_graph(name) for name in names):
+            return None
+        return [name for name in names if not is_snapshot_graph(name)]
 
     def _send(self, wrapper: SPARQLWrapper) -> bytes:
         try:
@@ -520,7 +547,9 @@ def ensure_reference_graphs(store: OxigraphStore | SparqlEndpointStore) -> None:
 def store_as_rdflib(store: OxigraphStore | SparqlEndpointStore) -> rdflib.Graph:
     """Everything the store holds as one rdflib graph (pyshacl needs one), read through the store's API."""
     if isinstance(store, OxigraphStore):
-        return rdfio.to_rdflib(list(store.raw))
+        return rdfio.to_rdflib(
+            [q for q in store.raw if not (isinstance(q.graph_name, ox.NamedNode) and is_snapshot_graph(q.graph_name.value))]
+        )
     result = store.query(resources.internal_query("ld/graph-content.rq"))
     assert isinstance(result, Triples)
     return rdfio.to_rdflib([ox.Quad(t.subject, t.predicate, t.object) for t in result.triples])
