@@ -333,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Commands that live beside their feature; each module's ``register`` adds its subcommands."""
-    from . import crosswalk_commands, reason_commands, validate_commands
+    from . import crosswalk_commands, reason_commands, snapshot_commands, validate_commands
     from .spreadsheet import commands as spreadsheet_commands
 
     return [
@@ -341,6 +341,7 @@ def _command_modules() -> list[Callable[[argparse._SubParsersAction[argparse.Arg
         reason_commands.register,
         spreadsheet_commands.register,
         crosswalk_commands.register,
+        snapshot_commands.register,
     ]
 
 

@@ -547,9 +547,8 @@ def ensure_reference_graphs(store: OxigraphStore | SparqlEndpointStore) -> None:
 def store_as_rdflib(store: OxigraphStore | SparqlEndpointStore) -> rdflib.Graph:
     """Everything the store holds as one rdflib graph (pyshacl needs one), read through the store's API."""
     if isinstance(store, OxigraphStore):
-        return rdfio.to_rdflib(
-            [q for q in store.raw if not (isinstance(q.graph_name, ox.NamedNode) and is_snapshot_graph(q.graph_name.value))]
-        )
+        current = (q for q in store.raw if not is_snapshot_graph(getattr(q.graph_name, "value", "")))
+        return rdfio.to_rdflib(list(current))
     result = store.query(resources.internal_query("ld/graph-content.rq"))
     assert isinstance(result, Triples)
     return rdfio.to_rdflib([ox.Quad(t.subject, t.predicate, t.object) for t in result.triples])

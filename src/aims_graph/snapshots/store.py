@@ -102,10 +102,8 @@ def snapshot_iri(label: str) -> str:
 
 def copy_name(label: str, source: str) -> str:
     """The graph a source graph is copied into: readable for our own graph names, escaped for any other."""
-    if source.startswith(GRAPH_BASE):
-        tail = source[len(GRAPH_BASE) :]
-    else:
-        tail = "iri/" + urllib.parse.quote(source, safe="")
+    ours = source.startswith(GRAPH_BASE)
+    tail = source[len(GRAPH_BASE) :] if ours else "iri/" + urllib.parse.quote(source, safe="")
     return checked_iri(snapshot_iri(label) + "/" + tail).value
 
 
