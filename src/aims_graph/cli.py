@@ -167,6 +167,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     get_query(args.name)
     params = _parse_params(args.param)
     store = store_from_args(args)
+    if args.as_of:
+        from .snapshots import as_of
+
+        _print_result(run_query(as_of(store, args.as_of), args.name, **params), args.format)
+        return 0
     _print_result(run_query(store, args.name, **params), args.format)
     return 0
 
@@ -285,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a parameter: an IRI, a CURIE (iso42001:A-6-2-4) or a notation (A.6.2.4)",
     )
     p.add_argument("--format", choices=["table", "json", "xml", "csv", "tsv"], default="table")
+    p.add_argument("--as-of", metavar="LABEL", help="answer from a snapshot's records instead of the current ones")
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("sparql", help="run an ad hoc SPARQL query")

@@ -10,6 +10,7 @@ import rdflib
 
 from . import rdfio
 from .cli import _store_options, _write_output, store_from_args
+from .snapshots import validate_as_of
 from .store import OxigraphStore, ensure_reference_graphs, store_as_rdflib
 from .user_shapes import validate_with_shapes
 from .validate import ENGINES, validate_store
@@ -20,7 +21,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not args.files and not using_store:
         raise_usage("give data files, --store DIR or --endpoint URL")
     shapes = [rdfio.parse_file_to_rdflib(path) for path in args.shapes] if args.shapes else None
-    if args.engine != "pyshacl" and not (using_store and args.files):  # in the store, copying nothing
+    if args.as_of:  # a snapshot's records, in the store where they are
+        from .snapshots import as_of
+
+        report = validate_as_of(as_of(store_from_args(args), args.as_of), _merged(shapes), args.engine)
+    elif args.engine != "pyshacl" and not (using_store and args.files):  # in the store, copying nothing
         store = store_from_args(args) if using_store else _memory_store(args.files)
         report = validate_store(store, _merged(shapes), args.engine)
     else:
@@ -77,4 +82,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
     p.add_argument("--engine", choices=list(ENGINES), default=ENGINES[0])
     p.add_argument("--out", type=Path, metavar="FILE")
+    p.add_argument("--as-of", metavar="LABEL", help="validate a snapshot's records (with --store or --endpoint)")
     p.set_defaults(func=cmd_validate)

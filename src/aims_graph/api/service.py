@@ -21,6 +21,7 @@ from ..errors import (
 from ..rdfio import parse_quads, to_rdflib
 from ..report import ValidationReport
 from ..results import QueryResult, Rows, Term, Triples
+from ..snapshots import refuse_snapshot_write
 from ..sparql_text import uses_service
 from ..store import (
     OxigraphStore,
@@ -167,6 +168,7 @@ class Service:
 
     def replace_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
         """PUT: the graph's content becomes the body, in one transaction. True when the graph is new."""
+        refuse_snapshot_write(graph)
         target = checked_iri(graph)
         quads = _parse_upload(data, fmt)
         triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
@@ -181,6 +183,7 @@ class Service:
 
     def add_to_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
         """POST: the body is added to the graph, all or nothing. True when the graph is new."""
+        refuse_snapshot_write(graph)
         target = checked_iri(graph)
         _parse_upload(data, fmt)
         with self._writing():
@@ -189,6 +192,7 @@ class Service:
         return not existed
 
     def drop_graph(self, graph: str) -> None:
+        refuse_snapshot_write(graph)
         with self._writing():
             self.store.drop(graph)
 

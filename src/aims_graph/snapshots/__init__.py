@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .asof import as_of, validate_as_of
 from .store import (
     CURRENT,
     GraphView,
@@ -19,6 +20,7 @@ __all__ = [
     "CURRENT",
     "GraphView",
     "Snapshot",
+    "as_of",
     "create_snapshot",
     "dataset_graphs",
     "drop_snapshot",
@@ -26,4 +28,5 @@ __all__ = [
     "list_snapshots",
     "organisation_graphs",
     "refuse_snapshot_write",
+    "validate_as_of",
 ]

@@ -2,7 +2,7 @@
 # nonconformity raised and closed, an expired piece of evidence, a new AI system, an SoA entry whose
 # implementation moved on, and a new treatment. tests/test_diff.py applies it after a snapshot and compares
 # the diff with tests/golden/diff/conformant-org.*. Every operation works on the graph the example goes into
-# when loaded without a graph name (WITH), never on a snapshot copy.
+# when loaded without a graph name, never on a snapshot copy.
 PREFIX nw: <https://example.org/northwind/>
 PREFIX aims: <https://w3id.org/aims-graph/ontology#>
 PREFIX iso42001: <https://w3id.org/aims-graph/iso42001/>
@@ -10,14 +10,12 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
 # The supplier update risk is judged more likely after a second unannounced change.
-WITH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl>
-DELETE { nw:risk-02 aims:likelihood ?l ; aims:riskLevel ?r }
-INSERT { nw:risk-02 aims:likelihood 4 ; aims:riskLevel 16 }
-WHERE { nw:risk-02 aims:likelihood ?l ; aims:riskLevel ?r } ;
+DELETE { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:risk-02 aims:likelihood ?l ; aims:riskLevel ?r } }
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:risk-02 aims:likelihood 4 ; aims:riskLevel 16 } }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:risk-02 aims:likelihood ?l ; aims:riskLevel ?r } } ;
 
 # A nonconformity raised at the last internal audit, corrected and closed within the cycle.
-WITH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl>
-INSERT {
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> {
   nw:nc-02 a aims:Nonconformity ;
     rdfs:label "Release checklist skipped for a letter assistant prompt change"@en ;
     aims:against iso42001:A-6-2-5 ;
@@ -28,38 +26,34 @@ INSERT {
     aims:addresses nw:nc-02 ;
     aims:implementationStatus aims:Implemented ;
     aims:closedOn "2026-10-20"^^xsd:date .
-}
-WHERE { nw:aims a aims:ManagementSystem } ;
+} }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:aims a aims:ManagementSystem } } ;
 
 # The triage validation report is the only evidence for A.6.2.4 and was due for renewal in October.
-WITH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl>
-INSERT { nw:ev-triage-validation aims:effectiveFrom "2025-10-15"^^xsd:date ; aims:validUntil "2026-10-15"^^xsd:date }
-WHERE { nw:ev-triage-validation a aims:Evidence } ;
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:ev-triage-validation aims:effectiveFrom "2025-10-15"^^xsd:date ; aims:validUntil "2026-10-15"^^xsd:date } }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:ev-triage-validation a aims:Evidence } } ;
 
 # A new AI system, recorded but not yet impact-assessed.
-WITH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl>
-INSERT {
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> {
   nw:sys-coding a aims:AISystem ;
     rdfs:label "Clinical coding suggester"@en ;
     aims:owner nw:role-digital-po ;
     aims:intendedUse "Suggests diagnosis codes for discharge summaries; a clinical coder confirms every code." ;
     aims:lifecycleStage aims:VerificationAndValidation .
-}
-WHERE { nw:aims a aims:ManagementSystem } ;
+} }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:aims a aims:ManagementSystem } } ;
 
 # The entry for A.6.2.8 moves from in progress to implemented.
-WITH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl>
-DELETE { nw:soa-A-6-2-8 aims:implementationStatus ?s }
-INSERT { nw:soa-A-6-2-8 aims:implementationStatus aims:Implemented }
-WHERE { nw:soa-A-6-2-8 aims:implementationStatus ?s } ;
+DELETE { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:soa-A-6-2-8 aims:implementationStatus ?s } }
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:soa-A-6-2-8 aims:implementationStatus aims:Implemented } }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:soa-A-6-2-8 aims:implementationStatus ?s } } ;
 
 # A further treatment for the re-rated risk.
-WITH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl>
-INSERT {
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> {
   nw:trt-02b a aims:RiskTreatment ;
     rdfs:label "Contractual notice period for supplier model updates"@en ;
     aims:treats nw:risk-02 ;
     aims:appliesControl iso42001:A-10-3 ;
     aims:implementationStatus aims:InProgress .
-}
-WHERE { nw:aims a aims:ManagementSystem }
+} }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/conformant-org.ttl> { nw:aims a aims:ManagementSystem } }

@@ -2,7 +2,7 @@
 # needs treatment), a closed nonconformity, an expired piece of evidence, a new AI system, and a control the
 # SoA now excludes. tests/test_diff.py applies it after a snapshot and compares the diff with
 # tests/golden/diff/gaps-org.*. Every operation works on the graph the example goes into when loaded without
-# a graph name (WITH), never on a snapshot copy.
+# a graph name, never on a snapshot copy.
 PREFIX bl: <https://example.org/brightline/>
 PREFIX aims: <https://w3id.org/aims-graph/ontology#>
 PREFIX iso42001: <https://w3id.org/aims-graph/iso42001/>
@@ -10,33 +10,28 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
 # The collections contact risk is re-rated after a contact cap was introduced: down to the threshold.
-WITH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl>
-DELETE { bl:risk-05 aims:likelihood ?l ; aims:consequence ?c ; aims:riskLevel ?r }
-INSERT { bl:risk-05 aims:likelihood 2 ; aims:consequence 3 ; aims:riskLevel 6 }
-WHERE { bl:risk-05 aims:likelihood ?l ; aims:consequence ?c ; aims:riskLevel ?r } ;
+DELETE { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { bl:risk-05 aims:likelihood ?l ; aims:consequence ?c ; aims:riskLevel ?r } }
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { bl:risk-05 aims:likelihood 2 ; aims:consequence 3 ; aims:riskLevel 6 } }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { bl:risk-05 aims:likelihood ?l ; aims:consequence ?c ; aims:riskLevel ?r } } ;
 
 # The fraud monitoring nonconformity is closed: its corrective action is done.
-WITH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl>
-INSERT { bl:nc-01 aims:closedOn "2026-10-12"^^xsd:date }
-WHERE { bl:nc-01 a aims:Nonconformity } ;
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { bl:nc-01 aims:closedOn "2026-10-12"^^xsd:date } }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { bl:nc-01 a aims:Nonconformity } } ;
 
 # The roles chart, the only evidence for A.3.2, was valid for six months.
-WITH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl>
-INSERT { bl:ev-roles aims:effectiveFrom "2026-03-01"^^xsd:date ; aims:validUntil "2026-08-31"^^xsd:date }
-WHERE { bl:ev-roles a aims:Evidence } ;
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { bl:ev-roles aims:effectiveFrom "2026-03-01"^^xsd:date ; aims:validUntil "2026-08-31"^^xsd:date } }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { bl:ev-roles a aims:Evidence } } ;
 
 # A new AI system, recorded without an owner yet.
-WITH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl>
-INSERT {
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> {
   bl:sys-affordability a aims:AISystem ;
     rdfs:label "Affordability checker"@en ;
     aims:intendedUse "Estimates disposable income from open banking data for lending decisions." ;
     aims:lifecycleStage aims:DesignAndDevelopment .
-}
-WHERE { bl:aims a aims:ManagementSystem } ;
+} }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { bl:aims a aims:ManagementSystem } } ;
 
 # The SoA now excludes A.6.2.8 (logging of ranking outputs is dropped); its justification stays.
-WITH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl>
-DELETE { ?entry aims:applicable ?a }
-INSERT { ?entry aims:applicable false }
-WHERE { ?entry aims:control iso42001:A-6-2-8 ; aims:applicable ?a }
+DELETE { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { ?entry aims:applicable ?a } }
+INSERT { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { ?entry aims:applicable false } }
+WHERE { GRAPH <https://w3id.org/aims-graph/graph/file/gaps-org.ttl> { ?entry aims:control iso42001:A-6-2-8 ; aims:applicable ?a } }
