@@ -236,6 +236,13 @@ def _json_term(term: Term | None) -> str | None:
     return term.value
 
 
+def _joined(context: Term | None) -> str | None:
+    """The context names in a stable order: GROUP_CONCAT's order is up to the engine."""
+    if not isinstance(context, ox.Literal) or not context.value:
+        return None
+    return "; ".join(sorted(set(context.value.split("; "))))
+
+
 def _values(graphs: Sequence[str]) -> str:
     """The graph IRIs of one side, in N-Triples form for a VALUES block; no side is ever empty."""
     return " ".join(str(checked_iri(g)) for g in graphs) or "<urn:aims-graph:no-graph>"
@@ -263,7 +270,7 @@ def compare_graphs(store: AnyStore, before: Sequence[str], after: Sequence[str])
                     property=_predicate(row["property"]),
                     before=row.get("before"),
                     after=row.get("after"),
-                    context=context.value if isinstance(context, ox.Literal) and context.value else None,
+                    context=_joined(context),
                 )
             )
     return changes
