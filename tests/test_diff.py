@@ -15,11 +15,14 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 from servers import oxigraph_serve
 
 from aims_graph import resources
+from aims_graph.api import create_app
 from aims_graph.cli import main
+from aims_graph.config import Settings
 from aims_graph.errors import NotFoundError
 from aims_graph.generate import write
 from aims_graph.snapshots import create_snapshot
@@ -163,3 +166,54 @@ def test_diff_of_a_generated_organisation(tmp_path: Path) -> None:
     )
     result: Diff = diff(store, "before", validation=False)
     assert [(c.category, c.change) for c in result.changes] == [("risks", "re-rated")]
+
+
+# ----------------------------------------------------------------------------------------------------- API
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The API over an on-disk store that holds gaps-org, a snapshot of it and the changes since."""
+    directory = tmp_path_factory.mktemp("api") / "store"
+    store = changed(OxigraphStore(directory), "gaps-org")
+    store.close()
+    del store
+    with TestClient(create_app(Settings(store=directory, workers=1))) as test_client:
+        yield test_client
+
+
+def test_api_diff_in_json_turtle_and_html(client: TestClient) -> None:
+    answer = client.get("/diff", params={"from": "before", "to": "current"}, headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert answer.json() == json.loads((GOLDEN / "gaps-org.json").read_text("utf-8"))
+    turtle = client.get("/diff", headers={"Accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    assert isomorphic(
+        rdflib.Graph().parse(data=turtle.text, format="turtle"), rdflib.Graph().parse(GOLDEN / "gaps-org.ttl")
+    )
+    page = client.get("/diff", headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Since before: what changed up to current" in page.text
+    assert "re-rated: Prioritiser sends repeated contacts" in page.text
+    assert "<script" not in page.text
+
+
+def test_api_lists_snapshots_and_refuses_unknown_labels(client: TestClient) -> None:
+    assert [s["label"] for s in client.get("/snapshots").json()] == ["before"]
+    answer = client.get("/diff", params={"from": "nope"})
+    assert answer.status_code == 404 and "no snapshot labelled" in answer.json()["message"]
+    assert client.get("/diff", params={"from": "bad label"}).status_code == 400
+    assert client.get("/diff", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_api_named_query_as_of_a_snapshot(client: TestClient) -> None:
+    def level(params: dict[str, str]) -> str:
+        rows = client.get("/queries/risk-register", params=params, headers={"Accept": "application/json"}).json()
+        (found,) = [b for b in rows["results"]["bindings"] if b["risk"]["value"].endswith("/risk-05")]
+        return str(found["level"]["value"])
+
+    assert level({}) == "6"
+    assert level({"as_of": "before"}) == "12"
+    assert client.get("/queries/risk-register", params={"as_of": "nope"}).status_code == 404
+    html = client.get("/queries/risk-register", params={"as_of": "before"}, headers={"Accept": "text/html"})
+    assert html.status_code == 200

@@ -30,6 +30,7 @@ from ..export import export_reference
 from ..namespaces import ISO42001, PREFIXES
 from ..queries import bind_params, get_query, named_queries
 from ..results import QueryResult, Rows, Triples, serialize_rows, serialize_triples
+from ..snapshots import as_of_graphs
 from ..workers import Serialized
 from . import pages
 from .negotiation import GRAPH_TYPES, ROW_MEDIA, ROW_TYPES, NotAcceptableError, choose, wants_html
@@ -276,13 +277,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Run a named query; parameters are query-string values (IRI, CURIE or notation)."""
         query = get_query(name)
         values = dict(request.query_params)
+        as_of = values.pop("as_of", None)  # a snapshot label: its graphs and the reference graphs only
+        graphs = await run_in_threadpool(as_of_graphs, service().store, as_of) if as_of else None
         if wants_html(request.headers.get("accept")):
             ready = all(values.get(p.name) for p in query.params)
-            rows = await run_in_threadpool(service().select, query.text, bind_params(query, values)) if ready else None
+            rows = (
+                await run_in_threadpool(service().query, query.text, bind_params(query, values), graphs, graphs)
+                if ready
+                else None
+            )
+            assert rows is None or isinstance(rows, Rows)
             return Response(pages.query_page(query, values, rows), media_type="text/html")
         bindings = bind_params(query, values)
         accept = request.headers.get("accept")
-        answer = await run_in_threadpool(service().query_for_client, query.text, client_formats(accept), bindings)
+        answer = await run_in_threadpool(
+            service().query_for_client, query.text, client_formats(accept), bindings, graphs, graphs
+        )
         return render_answer(answer, accept)
 
     @app.get("/search", tags=["queries"])
@@ -484,6 +494,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "docs": "/docs",
             }
         )
+
+    from .routes import diff as diff_routes
+
+    app.include_router(diff_routes.router)
 
     @app.get("/{path:path}", include_in_schema=False)
     async def under_base(path: str, request: Request) -> Response:
