@@ -120,7 +120,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     if args.systems < 1:
         raise UserInputError("--systems must be at least 1")
-    stats = write(args.out, args.systems, args.seed)
+    if not 1 <= args.organisations <= args.systems:
+        raise UserInputError("--organisations must be between 1 and --systems")
+    stats = write(args.out, args.systems, args.seed, organisations=args.organisations)
     print(
         f"{args.out}: {stats.triples} triples, {stats.systems} AI systems, {stats.risks} risks, "
         f"{stats.treatments} treatments; gaps: {len(stats.systems_without_owner)} systems without owner, "
@@ -329,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="write a deterministic synthetic organisation")
     p.add_argument("--systems", type=int, required=True, metavar="N")
     p.add_argument("--seed", type=int, default=42, metavar="S")
+    p.add_argument("--organisations", type=int, default=1, metavar="N", help="organisations in one file")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p.set_defaults(func=cmd_generate)
 
