@@ -48,6 +48,8 @@ _CLASSES = {
     "systems": "AISystem",
     "evidence": "Evidence",
 }
+_VALUE_NAMES = {"risks": "level", "systems": "stage"}
+"""What the value shown with an added or removed item is."""
 _NO_STATEMENTS = {"soa"}
 """Categories whose changes are not single triples about the item (an SoA change is about its entry)."""
 
@@ -97,7 +99,8 @@ class Change:
         elif self.property.value != RDF_TYPE and self.before is not None:
             text += f" ({_short(self.property)} was {display(self.before, PREFIXES)})"
         elif self.after is not None or self.before is not None:
-            text += f" ({display(self.after if self.after is not None else self.before, PREFIXES)})"
+            value = display(self.after if self.after is not None else self.before, PREFIXES)
+            text += f" ({_VALUE_NAMES.get(self.category, 'value')} {value})"
         if self.context and self.category != "soa":
             text += f" [{self.context}]"
         return text
@@ -168,8 +171,8 @@ class Diff:
     def to_triples(self) -> list[ox.Triple]:
         """One cs:ChangeSet per change: the item, a sentence, and the statements removed and added."""
         triples: list[ox.Triple] = []
-        for change in self.changes:
-            node = ox.BlankNode()
+        for number, change in enumerate(self.changes, start=1):
+            node = ox.BlankNode(f"change{number}")  # stable labels: the same diff serialises the same way
             triples += [
                 ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(CS + "ChangeSet")),
                 ox.Triple(node, ox.NamedNode(CS + "subjectOfChange"), _subject(change.item)),
@@ -179,8 +182,8 @@ class Diff:
             for side in (self.from_iri, self.to_iri):
                 if side is not None:
                     triples.append(ox.Triple(node, ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(side)))
-            for kind, obj in _statements(change):
-                statement = ox.BlankNode()
+            for part, (kind, obj) in enumerate(_statements(change), start=1):
+                statement = ox.BlankNode(f"change{number}-{part}")
                 triples += [
                     ox.Triple(node, ox.NamedNode(CS + kind), statement),
                     ox.Triple(statement, ox.NamedNode(RDF_TYPE), ox.NamedNode(RDF + "Statement")),
