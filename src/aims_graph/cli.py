@@ -168,13 +168,10 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     get_query(args.name)
     params = _parse_params(args.param)
-    store = store_from_args(args)
-    if args.as_of:
-        from .snapshots import as_of
+    from .snapshots import as_of
 
-        _print_result(run_query(as_of(store, args.as_of), args.name, **params), args.format)
-        return 0
-    _print_result(run_query(store, args.name, **params), args.format)
+    store = store_from_args(args)
+    _print_result(run_query(as_of(store, args.as_of) if args.as_of else store, args.name, **params), args.format)
     return 0
 
 
