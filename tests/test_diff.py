@@ -217,3 +217,15 @@ def test_api_named_query_as_of_a_snapshot(client: TestClient) -> None:
     assert client.get("/queries/risk-register", params={"as_of": "nope"}).status_code == 404
     html = client.get("/queries/risk-register", params={"as_of": "before"}, headers={"Accept": "text/html"})
     assert html.status_code == 200
+
+
+def test_api_validates_as_of_a_snapshot(client: TestClient) -> None:
+    def shapes(params: dict[str, str]) -> set[str]:
+        answer = client.get("/validate", params={"engine": "sparql", **params}, headers={"Accept": "application/json"})
+        assert answer.status_code == 200
+        return {(r["shape"].rsplit("#", 1)[-1], r["focus"].rsplit("/", 1)[-1]) for r in answer.json()["results"]}
+
+    before, now = shapes({"as_of": "before"}), shapes({})
+    assert ("RiskTreated", "risk-05") in before - now
+    assert ("AISystemOwner", "sys-affordability") in now - before
+    assert client.get("/validate", params={"as_of": "nope"}).status_code == 404

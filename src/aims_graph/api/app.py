@@ -30,7 +30,7 @@ from ..export import export_reference
 from ..namespaces import ISO42001, PREFIXES
 from ..queries import bind_params, get_query, named_queries
 from ..results import QueryResult, Rows, Triples, serialize_rows, serialize_triples
-from ..snapshots import as_of_graphs
+from ..snapshots import as_of, as_of_graphs, validate_as_of
 from ..workers import Serialized
 from . import pages
 from .negotiation import GRAPH_TYPES, ROW_MEDIA, ROW_TYPES, NotAcceptableError, choose, wants_html
@@ -321,7 +321,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.post("/validate", tags=["validation"])
     async def validate_post(request: Request) -> Response:
-        """Validate the posted RDF (or, with an empty body, the store) against our shapes or uploaded ones."""
+        """Validate the posted RDF (or, with an empty body, the store or ?as_of= a snapshot) against our shapes."""
         media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
         body = await read_body(request, settings.max_body_bytes)
         engine = request.query_params.get("engine", "pyshacl")
@@ -340,6 +340,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             report = await run_in_threadpool(
                 validate_upload, service().store, parts.get("data"), parts.get("shapes"), engine
             )
+        elif request.query_params.get("as_of") and not body:  # a snapshot's records, in the store
+            view = await run_in_threadpool(as_of, service().store, request.query_params["as_of"])
+            report = await run_in_threadpool(validate_as_of, view, None, engine)
         else:
             data = (body, rdf_format_of(media)) if body else None
             report = await run_in_threadpool(validate_upload, service().store, data, None, engine)
