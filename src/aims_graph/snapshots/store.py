@@ -174,7 +174,7 @@ def create_snapshot(
     if not sources:
         raise UserInputError("nothing to snapshot: the store holds no organisation graphs, only reference graphs")
     when = (now or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC)
-    issued = ox.Literal(when.isoformat().replace("+00:00", "Z"), datatype=XSD_DATETIME)
+    issued = ox.Literal(when.isoformat(timespec="microseconds").replace("+00:00", "Z"), datatype=XSD_DATETIME)
     previous = max(existing, key=lambda s: (s.issued, s.label)) if existing else None
     pairs = {source: copy_name(label, source) for source in sources}
     metadata = _description(iri, label, issued, by, note, previous, pairs)
