@@ -98,9 +98,7 @@ def visible_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode] | None:
     hidden = _loading(store) | {LOADING_GRAPH} if loading else set()
     if not snapshots and hidden == {LOADING_GRAPH}:
         return None
-    return [
-        g for g in graphs if g not in hidden and not (isinstance(g, ox.NamedNode) and is_snapshot_graph(g.value))
-    ]
+    return [g for g in graphs if g not in hidden and not (isinstance(g, ox.NamedNode) and is_snapshot_graph(g.value))]
 
 
 def query_options(
