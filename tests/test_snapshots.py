@@ -219,6 +219,11 @@ def test_cli_create_list_drop(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["snapshot", "list", "--store", directory]) == 0
     assert "2026-surveillance" in capsys.readouterr().out
     assert main(["snapshot", "create", "--store", directory, "--label", "2026-surveillance"]) == 2
+    copy = "https://w3id.org/aims-graph/graph/snapshot/2026-surveillance/file/gaps-org.ttl"
+    assert main(["graphs", "drop", "--store", directory, copy]) == 2
+    example = str(resources.example_file("gaps-org"))
+    assert main(["load", "--store", directory, "--graph", copy, example]) == 2
+    assert "snapshots never change" in capsys.readouterr().err
     assert main(["snapshot", "drop", "--store", directory, "2026-surveillance"]) == 0
     assert main(["snapshot", "drop", "--store", directory, "2026-surveillance"]) == 2
     err = capsys.readouterr().err.strip().splitlines()

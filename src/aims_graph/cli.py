@@ -95,6 +95,10 @@ def cmd_load(args: argparse.Namespace) -> int:
         )
     if args.graph and len(args.files) > 1:
         raise UserInputError("--graph names one graph: give one file with it")
+    if args.graph:
+        from .snapshots import refuse_snapshot_write
+
+        refuse_snapshot_write(args.graph)
     store = store_from_args(args)
     for path in args.files:
         report = store.load(path, graph=args.graph, fmt=args.format)
@@ -109,6 +113,9 @@ def cmd_graphs(args: argparse.Namespace) -> int:
         for info in store.graphs():
             print(f"{info.triples:>10}  {info.name}")
     else:
+        from .snapshots import refuse_snapshot_write
+
+        refuse_snapshot_write(args.graph)  # snapshots go with `snapshot drop`, whole
         store.drop(args.graph)
         print(f"dropped <{args.graph}>")
     store.close()
