@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from aims_graph import resources
 from aims_graph.cli import main
 from aims_graph.generate import generate
+from aims_graph.queries import run_query
+from aims_graph.snapshots import GraphView, create_snapshot
+from aims_graph.snapshots.diff import diff
 from aims_graph.store import OxigraphStore, ensure_reference_graphs
 from aims_graph.validate import validate_store
 
@@ -67,3 +72,37 @@ def test_the_generator_command_takes_a_number_of_organisations(tmp_path: Path) -
     assert main(["generate", "--systems", "2", "--organisations", "3", "--out", str(out)]) == 2
     with pytest.raises(ValueError):
         generate(2, organisations=0)
+
+
+def test_two_organisations_in_one_store_each_get_their_own_answers() -> None:
+    """Both examples in one store, each in its own graph: one snapshot and one diff cover both, and a view of
+    each organisation's graph answers as that organisation alone would."""
+    changes = Path(__file__).parent / "data" / "changes"
+    golden = Path(__file__).parent / "golden" / "diff"
+    store = OxigraphStore()
+    ensure_reference_graphs(store)
+    for name in ("conformant-org", "gaps-org"):
+        store.load(resources.example_file(name))
+    create_snapshot(store, "before", "test")
+    for name in ("conformant-org", "gaps-org"):
+        store.update((changes / f"{name}.ru").read_text(encoding="utf-8"))
+    both = {
+        (c["category"], c["change"], c["item"]) for c in diff(store, "before", validation=False).to_json()["changes"]
+    }
+    expected: set[tuple[str, str, str]] = set()
+    for name in ("conformant-org", "gaps-org"):
+        alone = json.loads((golden / f"{name}.json").read_text(encoding="utf-8"))["changes"]
+        expected |= {(c["category"], c["change"], c["item"]) for c in alone}
+    assert both == expected
+    for name, prefix in (
+        ("conformant-org", "https://example.org/northwind/"),
+        ("gaps-org", "https://example.org/brightline/"),
+    ):
+        view = GraphView(store, [f"https://w3id.org/aims-graph/graph/file/{name}.ttl"])
+        risks = {r["risk"].value for r in run_query(view, "risk-register").dicts()}
+        assert risks and all(r.startswith(prefix) for r in risks)
+        single = OxigraphStore()
+        ensure_reference_graphs(single)
+        single.load(resources.example_file(name))
+        single.update((changes / f"{name}.ru").read_text(encoding="utf-8"))
+        assert risks == {r["risk"].value for r in run_query(single, "risk-register").dicts()}
