@@ -22,6 +22,12 @@ DCTERMS = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SH = "http://www.w3.org/ns/shacl#"
+INFERRED_GRAPH = GRAPH_BASE + "inferred"
+"""Where reasoning writes what it infers."""
+SNAPSHOTS_GRAPH = GRAPH_BASE + "snapshots"
+"""The graph that describes every snapshot (DCAT versions with PROV-O provenance)."""
+SNAPSHOT_GRAPH_BASE = GRAPH_BASE + "snapshot/"
+"""Snapshot copies live in graphs under this prefix; the current view of a store leaves them out."""
 
 PREFIXES: dict[str, str] = {
     "aims": str(AIMS),

@@ -23,10 +23,10 @@ from .. import __version__
 from ..config import Settings
 from ..errors import AimsGraphError
 from .responses import error_response
-from .routes import graph_store, linked_data, oscal, queries, reports, site, sparql, validation, void
+from .routes import diff, graph_store, linked_data, oscal, queries, reports, site, sparql, validation, void
 from .service import Service
 
-ROUTERS = (site, sparql, queries, reports, validation, graph_store, oscal, void, linked_data)
+ROUTERS = (site, sparql, queries, reports, validation, graph_store, diff, oscal, void, linked_data)
 """Included in this order; linked_data ends with the catch-all route for data IRIs, so it comes last."""
 
 SECURITY_HEADERS = [

@@ -21,6 +21,7 @@ from ..errors import (
 )
 from ..namespaces import PREFIXES
 from ..rdfio import parse_quads, to_rdflib
+from ..snapshots import refuse_snapshot_write
 from ..store import (
     Store,
     checked_iri,
@@ -118,8 +119,11 @@ class Service:
         )
         return self.pool.run(job)
 
-    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Rows:
-        result = self.query(sparql, bindings)
+    def select(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+    ) -> Rows:
+        """A SELECT over the current state, or over ``graphs`` alone (a snapshot's, for ?as_of=)."""
+        result = self.query(sparql, bindings, graphs, graphs)
         assert isinstance(result, Rows)
         return result
 
@@ -161,6 +165,7 @@ class Service:
 
     def replace_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
         """PUT: the graph's content becomes the body, in one transaction. True when the graph is new."""
+        refuse_snapshot_write(graph)
         target = checked_iri(graph)
         quads = _parse_upload(data, fmt)
         triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
@@ -175,6 +180,7 @@ class Service:
 
     def add_to_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
         """POST: the body is added to the graph, all or nothing. True when the graph is new."""
+        refuse_snapshot_write(graph)
         target = checked_iri(graph)
         _parse_upload(data, fmt)
         with self._writing():
@@ -183,6 +189,7 @@ class Service:
         return not existed
 
     def drop_graph(self, graph: str) -> None:
+        refuse_snapshot_write(graph)
         with self._writing():
             self.store.drop(graph)
 

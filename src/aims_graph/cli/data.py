@@ -34,6 +34,10 @@ def cmd_load(args: argparse.Namespace) -> int:
         )
     if args.graph and len(args.files) > 1:
         raise UserInputError("--graph names one graph: give one file with it")
+    if args.graph:
+        from ..snapshots import refuse_snapshot_write
+
+        refuse_snapshot_write(args.graph)
     store = store_from_args(args)
     for path in args.files:
         report = store.load(path, graph=args.graph, fmt=args.format)
@@ -50,6 +54,9 @@ def cmd_graphs(args: argparse.Namespace) -> int:
         for info in store.graphs():
             print(f"{info.triples:>10}  {info.name}")
     else:
+        from ..snapshots import refuse_snapshot_write
+
+        refuse_snapshot_write(args.graph)  # snapshots go with `snapshot drop`, whole
         store.drop(args.graph)
         print(f"dropped <{args.graph}>")
     store.close()
@@ -61,7 +68,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     if args.systems < 1:
         raise UserInputError("--systems must be at least 1")
-    stats = write(args.out, args.systems, args.seed)
+    if not 1 <= args.organisations <= args.systems:
+        raise UserInputError("--organisations must be between 1 and --systems")
+    stats = write(args.out, args.systems, args.seed, organisations=args.organisations)
     print(
         f"{args.out}: {stats.triples} triples, {stats.systems} AI systems, {stats.risks} risks, "
         f"{stats.treatments} treatments; gaps: {len(stats.systems_without_owner)} systems without owner, "
@@ -116,5 +125,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--systems", type=int, required=True, metavar="N", help="how many AI systems (about 300 triples each)"
     )
     p.add_argument("--seed", type=int, default=42, metavar="S", help="the same seed gives the same file (default 42)")
+    p.add_argument("--organisations", type=int, default=1, metavar="K", help="organisations in one file (default 1)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="the Turtle file to write")
     p.set_defaults(func=cmd_generate)

@@ -19,7 +19,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     get_query(args.name)
     params = parse_params(args.param)
     store = store_from_args(args, require_data=True)
-    print_result(run_query(store, args.name, **params), args.format)
+    if args.as_of:
+        from ..snapshots import as_of
+
+        print_result(run_query(as_of(store, args.as_of), args.name, **params), args.format)
+    else:
+        print_result(run_query(store, args.name, **params), args.format)
     return 0
 
 
@@ -63,6 +68,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="table",
         help="a text table (default) or a SPARQL results format",
     )
+    p.add_argument("--as-of", metavar="LABEL", help="answer from a snapshot's records instead of the current ones")
     p.set_defaults(func=cmd_query)
     add_help_epilog(p, query_listing)
 

@@ -17,11 +17,11 @@ def cmd_reason(args: argparse.Namespace) -> int:
 
     from .. import rdfio, resources
     from ..answers import Triples
-    from ..namespaces import GRAPH_BASE, PREFIXES
+    from ..namespaces import INFERRED_GRAPH, PREFIXES
     from ..reasoning.hermit import reason
     from .common import store_from_args, write_output
 
-    inferred_graph = GRAPH_BASE + "inferred"
+    inferred_graph = INFERRED_GRAPH
     using_store = args.store is not None or args.endpoint is not None
     if not args.files and not using_store:
         args.files = [resources.example_file(resources.CONFORMANT_EXAMPLE)]
@@ -65,7 +65,7 @@ def cmd_reason_rules(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
     from .. import resources
-    from ..namespaces import GRAPH_BASE, PREFIXES
+    from ..namespaces import INFERRED_GRAPH, PREFIXES
     from ..reasoning.run import RulesResult, reason_in_store, reference_program
     from ..store import OxigraphStore, ensure_reference_graphs
     from .common import store_from_args, write_output
@@ -96,7 +96,7 @@ def cmd_reason_rules(args: argparse.Namespace) -> int:
             print(f"- {line}")
         return 1
     if in_place:
-        where = f"graph <{GRAPH_BASE}inferred>"
+        where = f"graph <{INFERRED_GRAPH}>"
     else:
         payload = ox.serialize(result.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
         write_output(payload, args.out)

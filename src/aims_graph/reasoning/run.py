@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from ..answers import Rows, Triples, display
 from ..errors import QuerySyntaxError, StoreError, UserInputError
-from ..namespaces import GRAPH_BASE, PREFIXES
+from ..namespaces import GRAPH_BASE, INFERRED_GRAPH, PREFIXES
 from ..store import OxigraphStore, Store, ensure_reference_graphs
 from .rules import Program, Rule, compile_schema, name, template
 from .schema import Schema, read_schema
@@ -23,7 +23,6 @@ from .schema import Schema, read_schema
 AnyStore = Store
 Cell = ox.NamedNode | ox.BlankNode | ox.Literal | None
 
-INFERRED_GRAPH = GRAPH_BASE + "inferred"
 PENDING_GRAPH = GRAPH_BASE + "inferred-pending"
 MAX_ROUNDS = 100
 BATCH = 40

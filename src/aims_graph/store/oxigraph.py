@@ -15,7 +15,8 @@ import pyoxigraph as ox
 from .. import rdfio, resources
 from ..answers import QueryResult, Rows, Term, from_oxigraph, value_of
 from ..errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreError
-from .base import GraphInfo, LoadReport, checked_iri, graph_for_file
+from ..namespaces import SNAPSHOTS_GRAPH
+from .base import GraphInfo, LoadReport, checked_iri, graph_for_file, is_snapshot_graph
 from .progress import ProgressReader
 from .sparql_text import has_dataset_clause
 
@@ -34,21 +35,27 @@ def _loading(store: ox.Store) -> set[ox.NamedNode | ox.BlankNode]:
     return {q.subject for q in store.quads_for_pattern(None, LOADING, None, LOADING_GRAPH)}  # type: ignore[misc]
 
 
+_SNAPSHOTS_NODE = ox.NamedNode(SNAPSHOTS_GRAPH)
+
+
 def visible_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode] | None:
-    """The graphs a reader may see while a load is running, or None when nothing is loading.
+    """The graphs a reader may see while a load is running or snapshots exist, or None for the plain union.
 
     Graphs are listed before markers are read: a graph in the list was marked before it got any data, so
     its marker is seen, unless its load has finished by then, and then the graph is complete. When nothing is
     loading, readers use the union directly: a new bulk load marks its graph long before the first part of
-    its data (8 MiB of input at least) can land in the store.
+    its data (8 MiB of input at least) can land in the store. Snapshot graphs are always left out: the
+    current state is everything but them.
     """
-    if not store.contains_named_graph(LOADING_GRAPH):
+    loading = store.contains_named_graph(LOADING_GRAPH)
+    snapshots = store.contains_named_graph(_SNAPSHOTS_NODE)
+    if not loading and not snapshots:
         return None
     graphs = list(store.named_graphs())
-    hidden = _loading(store) | {LOADING_GRAPH}
-    if hidden == {LOADING_GRAPH}:
+    hidden = _loading(store) | {LOADING_GRAPH} if loading else set()
+    if not snapshots and hidden == {LOADING_GRAPH}:
         return None
-    return [g for g in graphs if g not in hidden]
+    return [g for g in graphs if g not in hidden and not (isinstance(g, ox.NamedNode) and is_snapshot_graph(g.value))]
 
 
 def query_options(
@@ -229,13 +236,20 @@ class OxigraphStore:
         assert isinstance(result, Rows)
         return [GraphInfo(value_of(g), int(value_of(n))) for g, n in result.rows]
 
+    def graph_names(self) -> list[str]:
+        return [g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+
     def has_graph(self, graph: str) -> bool:
         return bool(self._store.contains_named_graph(checked_iri(graph)))
 
     def triples(self) -> Iterator[ox.Triple]:
-        hidden = _loading(self._store) | {LOADING_GRAPH}
-        for quad in self._store:
-            if quad.graph_name not in hidden:
+        visible = visible_graphs(self._store)
+        if visible is None:
+            for quad in self._store:
+                yield quad.triple
+            return
+        for graph in visible:
+            for quad in self._store.quads_for_pattern(None, None, None, graph):
                 yield quad.triple
 
     @property

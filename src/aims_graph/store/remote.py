@@ -17,8 +17,8 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from .. import rdfio, resources
 from ..answers import QueryResult, Rows, Term, Triples, from_oxigraph, value_of
 from ..errors import NotFoundError, QuerySyntaxError, StoreError, UserInputError
-from .base import GraphInfo, LoadReport, checked_iri, graph_for_file
-from .sparql_text import with_values
+from .base import GraphInfo, LoadReport, checked_iri, graph_for_file, is_snapshot_graph
+from .sparql_text import has_dataset_clause, with_values
 
 
 def _bound(sparql: str, bindings: Mapping[str, Term]) -> str:
@@ -81,6 +81,8 @@ class SparqlEndpointStore:
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         text = _bound(sparql, bindings) if bindings else sparql
+        if default_graphs is None and named_graphs is None and not has_dataset_clause(sparql):
+            default_graphs = named_graphs = self._current_graphs()
         wrapper = self._wrapper(self.query_endpoint)
         wrapper.setQuery(text)
         for g in default_graphs or ():
@@ -99,6 +101,16 @@ class SparqlEndpointStore:
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.query_endpoint} sent an answer that does not parse: {exc}") from None
         return from_oxigraph(answer)
+
+    def _current_graphs(self) -> list[str] | None:
+        """The graphs of the current state when the server also holds snapshots, else None (its union).
+
+        One small query per read: the server's union default graph would otherwise include snapshot copies.
+        """
+        names = self.graph_names()
+        if not any(is_snapshot_graph(name) for name in names):
+            return None
+        return [name for name in names if not is_snapshot_graph(name)]
 
     def _send(self, wrapper: SPARQLWrapper) -> bytes:
         try:
@@ -178,6 +190,11 @@ class SparqlEndpointStore:
         result = self.query(resources.internal_query("store/list-graphs.rq"))
         assert isinstance(result, Rows)
         return [GraphInfo(value_of(g), int(value_of(n))) for g, n in result.rows]
+
+    def graph_names(self) -> list[str]:
+        listed = self.query(resources.internal_query("store/named-graphs.rq"), default_graphs=[], named_graphs=[])
+        assert isinstance(listed, Rows)
+        return [value_of(row[0]) for row in listed.rows if row[0] is not None]
 
     def has_graph(self, graph: str) -> bool:
         return any(info.name == graph for info in self.graphs())

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...errors import UserInputError
 from ...queries import bind_params, get_query, named_queries
+from ...snapshots import as_of_graphs
 from .. import pages
 from ..deps import ServiceDep
 from ..negotiation import wants_html
@@ -40,14 +41,20 @@ async def run_named(name: str, request: Request, service: ServiceDep) -> Respons
     """Run a named query; parameters are query-string values (IRI, CURIE or notation)."""
     query = get_query(name)
     values = dict(request.query_params)
+    as_of = values.pop("as_of", None)  # a snapshot label: its graphs and the reference graphs only
+    graphs = await run_in_threadpool(as_of_graphs, service.store, as_of) if as_of else None
     if wants_html(request.headers.get("accept")):
         ready = all(values.get(p.name) for p in query.params)
-        rows = await run_in_threadpool(service.select, query.text, bind_params(query, values)) if ready else None
+        rows = (
+            await run_in_threadpool(service.select, query.text, bind_params(query, values), graphs) if ready else None
+        )
         html = await run_in_threadpool(pages.query_page, query, values, rows, service)
         return Response(html, media_type="text/html")
     bindings = bind_params(query, values)
     accept = request.headers.get("accept")
-    answer = await run_in_threadpool(service.query_for_client, query.text, client_formats(accept), bindings)
+    answer = await run_in_threadpool(
+        service.query_for_client, query.text, client_formats(accept), bindings, graphs, graphs
+    )
     return render_answer(answer, accept)
 
 

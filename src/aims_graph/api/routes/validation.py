@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ... import rdfio
 from ...formats import GRAPH_MEDIA, rdflib_name
+from ...snapshots import as_of, validate_as_of
 from ..deps import ServiceDep, SettingsDep
 from ..negotiation import choose
 from ..responses import rdf_format_of, read_body
@@ -21,7 +22,7 @@ router = APIRouter(tags=["validation"])
 
 @router.post("/validate")
 async def validate_post(request: Request, service: ServiceDep, settings: SettingsDep) -> Response:
-    """Validate the posted RDF (or, with an empty body, the store) against our shapes or uploaded ones."""
+    """Validate the posted RDF (or, with an empty body, the store or ?as_of= a snapshot) against our shapes."""
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     engine = request.query_params.get("engine", "auto")
     if media == "multipart/form-data":
@@ -39,8 +40,13 @@ async def validate_post(request: Request, service: ServiceDep, settings: Setting
         report = await run_in_threadpool(validate_upload, service.store, parts.get("data"), parts.get("shapes"), engine)
     else:
         body = await read_body(request, settings.max_body_bytes)
-        data = (body, rdf_format_of(media)) if body else None
-        report = await run_in_threadpool(validate_upload, service.store, data, None, engine)
+        label = request.query_params.get("as_of")
+        if label and not body:  # a snapshot's records, in the store
+            view = await run_in_threadpool(as_of, service.store, label)
+            report = await run_in_threadpool(validate_as_of, view, None, engine)
+        else:
+            data = (body, rdf_format_of(media)) if body else None
+            report = await run_in_threadpool(validate_upload, service.store, data, None, engine)
     media_out = choose(request.headers.get("accept"), ["application/json", *GRAPH_MEDIA])
     if media_out == "application/json":
         return JSONResponse(report.to_json())
