@@ -55,13 +55,18 @@ def store_from_args(args: argparse.Namespace, require_data: bool = False) -> Sto
         )
     if store.writable:
         ensure_reference_graphs(store)
-    for path in data:
+    load_files(store, data)
+    return store
+
+
+def load_files(store: Store, files: list[Path]) -> None:
+    """Each file into its own graph; a file that yields no triples is a mistake worth one line."""
+    for path in files:
         if store.load(path).triples == 0:
             raise UserInputError(
                 f"{path}: nothing was loaded from this file: it holds no triples "
                 "(empty, or not RDF in the format its name ending says)"
             )
-    return store
 
 
 def print_result(result: QueryResult, fmt: str) -> None:

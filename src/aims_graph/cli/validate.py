@@ -60,15 +60,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _memory_store(files: list[Path]) -> OxigraphStore:
     """The files and the reference graphs in a fresh in-memory store, parsed by Oxigraph (not rdflib)."""
     from ..store import OxigraphStore, ensure_reference_graphs
+    from .common import load_files
 
     store = OxigraphStore()
     ensure_reference_graphs(store)
-    for path in files:
-        if store.load(path).triples == 0:
-            raise UserInputError(
-                f"{path}: nothing was loaded from this file: it holds no triples "
-                "(empty, or not RDF in the format its name ending says)"
-            )
+    load_files(store, files)
     return store
 
 
