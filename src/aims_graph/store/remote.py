@@ -248,7 +248,7 @@ class SparqlEndpointStore:
         if self._scope is None or now - self._scope[0] > SCOPE_SECONDS:
             names = self._graph_names()
             ours = [n for n in names if not is_hidden_graph(n)]
-            union = len(ours) == len(names) and self._default_is_union(ours)
+            union = self._default_is_union(ours) and len(ours) == len(names)
             self._scope = (now, None if union else ours)
         return self._scope[1]
 
