@@ -18,8 +18,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from conftest import REMOTE_KINDS, emptied
-from servers import OxigraphServer
 from rdflib.compare import isomorphic
+from servers import OxigraphServer
 from test_queries import params_for
 from test_spreadsheet import EXAMPLES, example_graph, graph_of
 
@@ -161,7 +161,8 @@ def test_a_big_load_goes_in_chunks_and_leaves_no_staging_graph(
     assert report.triples == 3000 + 200 * 5
     assert {g.name: g.triples for g in store.graphs()} == {EX + "big": 3000 + 2 * 200 * 5}
     assert not [n for n in store._graph_names() if n.startswith(STAGING_PREFIX)]
-    two_items = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}list>/<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>/<http://www.w3.org/1999/02/22-rdf-syntax-ns#first> ?y }}"
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    two_items = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}list>/<{rdf}rest>/<{rdf}first> ?y }}"
     assert count(store, two_items) == 400
 
 
@@ -205,19 +206,48 @@ def test_a_killed_remote_load_leaves_nothing_visible(remote_store_factory: Facto
 # ------------------------------------------------------------------ validation and the spreadsheet, on every server
 
 
-@pytest.mark.parametrize("kind", REMOTE_KINDS)
-@pytest.mark.parametrize("example", EXAMPLES)
+def local_store(example: str) -> OxigraphStore:
+    local = OxigraphStore()
+    ensure_reference_graphs(local)
+    local.load(resources.example_file(example))
+    return local
+
+
+VIRTUOSO_VALIDATION = pytest.param(
+    "virtuoso",
+    "conformant-org",
+    marks=[
+        pytest.mark.slow,
+        pytest.mark.xfail(
+            reason="Virtuoso 7.2 answers the compiled checks' nested FILTER (NOT EXISTS { FILTER(...) }) wrongly",
+            strict=True,
+        ),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    "kind,example",
+    [(kind, example) for kind in ("oxigraph-union", "oxigraph-plain") for example in EXAMPLES] + [VIRTUOSO_VALIDATION],
+)
 def test_compiled_validation_is_the_same_on_every_server(
     remote_store_factory: Factory, kind: str, example: str
 ) -> None:
     store = remote_store_factory(kind)
     ensure_reference_graphs(store)
     store.load(resources.example_file(example))
-    local = OxigraphStore()
-    ensure_reference_graphs(local)
-    local.load(resources.example_file(example))
-    expected = validate_store(local, None, "sparql")
+    expected = validate_store(local_store(example), None, "sparql")
     assert validate_store(store, None, "sparql").to_json() == expected.to_json()
+
+
+@pytest.mark.slow
+def test_pyshacl_validation_of_a_virtuoso_store_is_the_same(remote_store_factory: Factory) -> None:
+    """On Virtuoso the data is copied out (one CONSTRUCT) and validated by pyshacl: the same report."""
+    store = remote_store_factory("virtuoso")
+    ensure_reference_graphs(store)
+    store.load(resources.example_file("gaps-org"))
+    expected = validate_store(local_store("gaps-org"), None, "pyshacl")
+    assert validate_store(store, None, "pyshacl").to_json() == expected.to_json()
 
 
 @pytest.mark.parametrize("kind", REMOTE_KINDS)

@@ -130,9 +130,9 @@ def chunks(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
                 yield chunk
                 chunk = []
         else:
-            node = triple.subject if isinstance(triple.subject, ox.BlankNode) else triple.object
-            assert isinstance(node, ox.BlankNode)
-            groups.setdefault(root(node), []).append(triple)
+            first = triple.subject if isinstance(triple.subject, ox.BlankNode) else triple.object
+            assert isinstance(first, ox.BlankNode)
+            groups.setdefault(root(first), []).append(triple)
     for group in groups.values():
         chunk.extend(group)
         if len(chunk) >= size:
@@ -169,7 +169,10 @@ class SparqlEndpointStore:
             for endpoint in (query_endpoint, update_endpoint, graph_store_endpoint):
                 if endpoint is not None:
                     passwords.add_password(None, endpoint, username, password or "")
-            handlers += [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]
+            handlers += [
+                urllib.request.HTTPBasicAuthHandler(passwords),
+                urllib.request.HTTPDigestAuthHandler(passwords),
+            ]
         self._opener = urllib.request.build_opener(*handlers)
         self._union: bool | None = None
         self._scope: tuple[float, list[str] | None] | None = None
@@ -231,7 +234,9 @@ class SparqlEndpointStore:
         fields += [("default-graph-uri", checked_iri(g).value) for g in default_graphs or ()]
         fields += [("named-graph-uri", checked_iri(g).value) for g in named_graphs or ()]
         graph_query = query_form(text) in ("CONSTRUCT", "DESCRIBE")
-        media, body = self._post_form(self.query_endpoint, fields, GRAPH_ACCEPT if graph_query else ROWS_ACCEPT, "query")
+        media, body = self._post_form(
+            self.query_endpoint, fields, GRAPH_ACCEPT if graph_query else ROWS_ACCEPT, "query"
+        )
         try:
             if graph_query:
                 fmt = _GRAPH_FORMS.get(media, ox.RdfFormat.N_TRIPLES)
@@ -239,7 +244,9 @@ class SparqlEndpointStore:
             answer = ox.parse_query_results(body, format=_ROWS_FORMS.get(media, ox.QueryResultsFormat.JSON))
         except (SyntaxError, ValueError) as exc:
             detail = " ".join(str(exc).split())[:MESSAGE_CHARS]
-            raise StoreError(f"{self.query_endpoint} sent a {media or 'untyped'} answer that does not parse: {detail}") from None
+            raise StoreError(
+                f"{self.query_endpoint} sent a {media or 'untyped'} answer that does not parse: {detail}"
+            ) from None
         return from_oxigraph(answer)
 
     def _dataset(self) -> list[str] | None:
@@ -351,7 +358,11 @@ class SparqlEndpointStore:
             staging = ox.NamedNode(f"{STAGING_PREFIX}{int(time.time())}-{uuid.uuid4().hex}")
             for chunk in chunks(triples, self.chunk_triples):
                 self._insert({staging: chunk})
-            template = "store/add-graph.ru" if isinstance(name, ox.BlankNode) or name.value in present else "store/move-graph.ru"
+            template = (
+                "store/add-graph.ru"
+                if isinstance(name, ox.BlankNode) or name.value in present
+                else "store/move-graph.ru"
+            )
             moves.append(resources.internal_query(template).replace("$from", str(staging)).replace("$to", str(name)))
         self.update(" ;\n".join(moves))
 
