@@ -58,6 +58,14 @@ def test_two_query_parameters_are_refused(client: TestClient) -> None:
     assert "one 'query'" in error(client.post("/sparql", content=both, headers=form), 400)
 
 
+def test_a_query_with_another_method_or_media_type_is_refused(client: TestClient) -> None:
+    assert client.put("/sparql?query=ASK%7B%7D").status_code == 405
+    assert client.post("/sparql", content=b"ASK {}", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert client.post("/sparql", content=b"query=ASK%20%7B%7D").status_code == 415, "a form needs its type"
+    utf16 = "ASK {}".encode("utf-16")
+    error(client.post("/sparql", content=utf16, headers={"Content-Type": "application/sparql-query"}), 400)
+
+
 def test_a_query_in_the_url_of_a_post_is_refused(client: TestClient) -> None:
     answer = client.post(
         "/sparql?query=ASK%7B%7D", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"}
