@@ -136,6 +136,11 @@ class VirtuosoServer:
     def update(self) -> str:
         return self.base + "/sparql"
 
+    @property
+    def store(self) -> str:
+        """Virtuoso's Graph Store Protocol endpoint (anonymous writes once SPARQL_UPDATE is granted)."""
+        return self.base + "/sparql-graph-crud"
+
 
 @contextmanager
 def virtuoso_serve(folder: Path, buffers: int = 20_000) -> Iterator[VirtuosoServer]:

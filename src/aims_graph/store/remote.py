@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from html import unescape
 from pathlib import Path
 
@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from .. import rdfio, resources
 from ..answers import Boolean, QueryResult, Rows, Term, Triples, from_oxigraph, value_of
-from ..errors import NotFoundError, QuerySyntaxError, StoreError, UserInputError
+from ..errors import AimsGraphError, NotFoundError, QuerySyntaxError, StoreError, UserInputError
 from .base import GraphInfo, LoadReport, checked_iri, graph_for_file
 from .sparql_text import has_dataset_clause, with_values
 
@@ -41,8 +41,10 @@ SERVER_GRAPH_PREFIXES = (
 STAGING_PREFIX = "urn:aims-graph:staging:"
 # A graph nobody writes: naming only it makes a query see nothing (our dataset when we have no graph yet).
 EMPTY_GRAPH = "urn:aims-graph:empty"
-# Triples per request of a load; a bigger file goes through a staging graph.
+# Triples per request of a load; a bigger file goes through a staging graph. A server that refuses a request
+# this big (Virtuoso's SPARQL parser runs out of memory near 5,000 lines) gets halves, down to MIN_CHUNK.
 CHUNK_TRIPLES = 20_000
+MIN_CHUNK_TRIPLES = 1_000
 # How long the list of graphs that queries name is trusted; our own writes renew it at once.
 SCOPE_SECONDS = 5.0
 # A staging graph this old belongs to a load that was killed; the next big load removes it.
@@ -330,7 +332,13 @@ class SparqlEndpointStore:
             by_graph.setdefault(name, []).append(quad.triple)
         total = sum(len(t) for t in by_graph.values())
         if total <= self.chunk_triples:
-            self._insert(by_graph)
+            try:
+                self._insert(by_graph)
+            except (QuerySyntaxError, StoreError):
+                if total <= MIN_CHUNK_TRIPLES:
+                    raise
+                self.chunk_triples = max(MIN_CHUNK_TRIPLES, total // 2)  # too big for the server in one request
+                self._staged_load(by_graph)
         else:
             self._staged_load(by_graph)
         return LoadReport(source, target.value, sum(len(set(t)) for t in by_graph.values()))
@@ -351,20 +359,39 @@ class SparqlEndpointStore:
         self.update(resources.internal_query(template).replace("$blocks", blocks))
 
     def _staged_load(self, by_graph: Mapping[ox.NamedNode | ox.BlankNode, list[ox.Triple]]) -> None:
+        """Every graph's triples in chunks into a staging graph of its own, then one update moves them all."""
         self._remove_stale_staging()
         present = set(self._graph_names())
         moves: list[str] = []
-        for name, triples in by_graph.items():
-            staging = ox.NamedNode(f"{STAGING_PREFIX}{int(time.time())}-{uuid.uuid4().hex}")
-            for chunk in chunks(triples, self.chunk_triples):
-                self._insert({staging: chunk})
-            template = (
-                "store/add-graph.ru"
-                if isinstance(name, ox.BlankNode) or name.value in present
-                else "store/move-graph.ru"
-            )
-            moves.append(resources.internal_query(template).replace("$from", str(staging)).replace("$to", str(name)))
-        self.update(" ;\n".join(moves))
+        staged: list[ox.NamedNode] = []
+        try:
+            for name, triples in by_graph.items():
+                staging = ox.NamedNode(f"{STAGING_PREFIX}{int(time.time())}-{uuid.uuid4().hex}")
+                staged.append(staging)
+                for chunk in chunks(triples, self.chunk_triples):
+                    self._insert_chunk(staging, chunk)
+                new = isinstance(name, ox.NamedNode) and name.value not in present
+                template = "store/move-graph.ru" if new else "store/add-graph.ru"
+                moves.append(
+                    resources.internal_query(template).replace("$from", str(staging)).replace("$to", str(name))
+                )
+            self.update(" ;\n".join(moves))
+        except AimsGraphError:
+            for staging in staged:  # best effort: what is left is hidden, and removed by a later load
+                with suppress(AimsGraphError):
+                    self.update(resources.internal_query("store/drop-graph.ru").replace("$graph", str(staging)))
+            raise
+
+    def _insert_chunk(self, graph: ox.NamedNode, chunk: list[ox.Triple]) -> None:
+        """One chunk into a staging graph; refused as too big, it goes again in halves."""
+        try:
+            self._insert({graph: chunk})
+        except (QuerySyntaxError, StoreError):
+            if len(chunk) <= MIN_CHUNK_TRIPLES:
+                raise
+            self.chunk_triples = max(MIN_CHUNK_TRIPLES, len(chunk) // 2)
+            for part in chunks(chunk, self.chunk_triples):
+                self._insert_chunk(graph, part)
 
     def _remove_stale_staging(self) -> None:
         """Staging graphs left by loads killed more than an hour ago."""
