@@ -189,6 +189,21 @@ def test_virtuoso_graph_store_endpoint_loads_blank_nodes(virtuoso_server: Virtuo
     assert {g.name: g.triples for g in store.graphs()} == {g.name: g.triples for g in local.graphs()}
 
 
+@pytest.mark.slow
+def test_virtuoso_authenticated_endpoints_with_digest(virtuoso_server: VirtuosoServer) -> None:
+    """/sparql-auth and /sparql-graph-crud-auth ask for HTTP Digest; a wrong password is one line."""
+    auth = virtuoso_server.base + "/sparql-auth"
+    crud = virtuoso_server.base + "/sparql-graph-crud-auth"
+    store = emptied(SparqlEndpointStore(virtuoso_server.query, auth, crud, username="dba", password="dba"))
+    store.load_bytes(f"<{EX}a> <{EX}p> _:b .\n_:b <{EX}q> <{EX}c> .".encode(), ox.RdfFormat.N_TRIPLES, EX + "g", "t")
+    assert {g.name: g.triples for g in store.graphs()} == {EX + "g": 2}
+    wrong = SparqlEndpointStore(virtuoso_server.query, auth, username="dba", password="not-the-password")
+    with pytest.raises(StoreError, match="HTTP 401") as caught:
+        wrong.drop(EX + "g")
+    assert "\n" not in str(caught.value)
+    emptied(store)
+
+
 LOADER = textwrap.dedent(
     """
     import sys

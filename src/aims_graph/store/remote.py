@@ -195,7 +195,7 @@ class SparqlEndpointStore:
                 media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                 return media, bytes(response.read())
         except urllib.error.HTTPError as exc:
-            message = server_message(exc.read())
+            message = server_message(exc.read()) or str(exc.reason)
             endpoint = url.split("?")[0]
             if exc.code == 400:
                 raise QuerySyntaxError(f"{endpoint} refused the {what}: {message}") from None
