@@ -45,6 +45,8 @@ EMPTY_GRAPH = "urn:aims-graph:empty"
 # this big (Virtuoso's SPARQL parser runs out of memory near 5,000 lines) gets halves, down to MIN_CHUNK.
 CHUNK_TRIPLES = 20_000
 MIN_CHUNK_TRIPLES = 1_000
+# The slowest rate at which a loaded server is still expected to move a staging graph to its target.
+MOVE_TRIPLES_PER_SECOND = 1_000
 # How long the list of graphs that queries name is trusted; our own writes renew it at once.
 SCOPE_SECONDS = 5.0
 # A staging graph this old belongs to a load that was killed; the next big load removes it.
@@ -182,7 +184,14 @@ class SparqlEndpointStore:
     # ------------------------------------------------------------------ HTTP
 
     def _send(
-        self, url: str, body: bytes, content_type: str, accept: str, method: str = "POST", what: str = "query"
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        accept: str,
+        method: str = "POST",
+        what: str = "query",
+        timeout: float | None = None,
     ) -> tuple[str, bytes]:
         """One request; the answer's media type and body, or one readable error line."""
         request = urllib.request.Request(url, data=body, method=method)
@@ -191,7 +200,7 @@ class SparqlEndpointStore:
         if self._token is not None:
             request.add_header("Authorization", f"Bearer {self._token}")
         try:
-            with self._opener.open(request, timeout=self._timeout) as response:
+            with self._opener.open(request, timeout=timeout or self._timeout) as response:
                 media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                 return media, bytes(response.read())
         except urllib.error.HTTPError as exc:
@@ -204,9 +213,11 @@ class SparqlEndpointStore:
             reason = getattr(exc, "reason", None) or exc
             raise StoreError(f"cannot reach {url.split('?')[0]}: {reason}") from None
 
-    def _post_form(self, url: str, fields: list[tuple[str, str]], accept: str, what: str) -> tuple[str, bytes]:
+    def _post_form(
+        self, url: str, fields: list[tuple[str, str]], accept: str, what: str, timeout: float | None = None
+    ) -> tuple[str, bytes]:
         body = urllib.parse.urlencode(fields).encode("ascii")
-        return self._send(url, body, FORM, accept, what=what)
+        return self._send(url, body, FORM, accept, what=what, timeout=timeout)
 
     # ------------------------------------------------------------------ reading
 
@@ -305,11 +316,11 @@ class SparqlEndpointStore:
 
     # ------------------------------------------------------------------ writing
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, timeout: float | None = None) -> None:
         if self.update_endpoint is None:
             raise StoreError("this store has no update endpoint; give --update-endpoint")
         self._scope = None
-        self._post_form(self.update_endpoint, [("update", sparql)], UPDATE_ACCEPT, "update")
+        self._post_form(self.update_endpoint, [("update", sparql)], UPDATE_ACCEPT, "update", timeout)
 
     def load(self, path: Path, graph: str | None = None, fmt: str | None = None) -> LoadReport:
         rdf_format = rdfio.format_for(path, fmt)
@@ -375,7 +386,9 @@ class SparqlEndpointStore:
                 moves.append(
                     resources.internal_query(template).replace("$from", str(staging)).replace("$to", str(name))
                 )
-            self.update(" ;\n".join(moves))
+            # A server copies the staged triples (Oxigraph: ~3x the time of their POST): more time than a query.
+            total = sum(len(t) for t in by_graph.values())
+            self.update(" ;\n".join(moves), timeout=self._timeout + total / MOVE_TRIPLES_PER_SECOND)
         except AimsGraphError:
             for staging in staged:  # best effort: what is left is hidden, and removed by a later load
                 with suppress(AimsGraphError):
