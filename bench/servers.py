@@ -73,11 +73,15 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def run_queries(store: Store, params: dict[str, str], repeat: int) -> dict[str, dict[str, Any]]:
+def run_queries(
+    store: Store, params: dict[str, str], repeat: int, only: set[str] | None = None
+) -> dict[str, dict[str, Any]]:
     from aims_graph.queries import named_queries, run_query
 
     results: dict[str, dict[str, Any]] = {}
     for name, query in sorted(named_queries().items()):
+        if only and name not in only:
+            continue
         bound: dict[str, str] = {}
         for param in query.params:
             term = _term(param.name, param.kind, params)
@@ -102,6 +106,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip", default="", help="comma-separated backends to leave out")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--queries", default="", help="comma-separated named queries (default: all)")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     backends = [b for b in BACKENDS if b not in skip and (b != "virtuoso" or virtuoso_binaries() is not None)]
@@ -122,7 +127,8 @@ def main() -> None:
                     assert isinstance(store, OxigraphStore)
                     params = pick_params(store.raw)
                 figures[backend] = {"load_s": load, "reference_s": reference}
-                figures[backend]["queries"] = run_queries(store, params, args.repeat)
+                only = {q.strip() for q in args.queries.split(",") if q.strip()} or None
+                figures[backend]["queries"] = run_queries(store, params, args.repeat, only)
                 harness.log(f"{backend}: queries done")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
