@@ -47,7 +47,7 @@ CHUNK_TRIPLES = 20_000
 MIN_CHUNK_TRIPLES = 1_000
 # The slowest rate at which a loaded server is still expected to move a staging graph to its target.
 MOVE_TRIPLES_PER_SECOND = 1_000
-# How long the list of graphs that queries name is trusted; our own writes renew it at once.
+# How long the list of graphs that queries name is trusted (at least); our own writes renew it at once.
 SCOPE_SECONDS = 5.0
 # A staging graph this old belongs to a load that was killed; the next big load removes it.
 STALE_STAGING_SECONDS = 3600
@@ -263,13 +263,16 @@ class SparqlEndpointStore:
         return from_oxigraph(answer)
 
     def _dataset(self) -> list[str] | None:
-        """None when the server's default graph is the union of exactly our graphs; otherwise our graphs."""
+        """None when the server's default graph is the union of exactly our graphs; otherwise our graphs.
+
+        The answer is kept until a write through this store, or until it expires (``_scope[0]``)."""
         now = time.monotonic()
-        if self._scope is None or now - self._scope[0] > SCOPE_SECONDS:
+        if self._scope is None or now > self._scope[0]:
             names = self._graph_names()
             ours = [n for n in names if not is_hidden_graph(n)]
             union = self._default_is_union(ours) and len(ours) == len(names)
-            self._scope = (now, None if union else ours)
+            # Trusted for SCOPE_SECONDS, or for 20 times what the listing took on a server where it is slow.
+            self._scope = (now + max(SCOPE_SECONDS, 20 * (time.monotonic() - now)), None if union else ours)
         return self._scope[1]
 
     def _default_is_union(self, graphs: list[str]) -> bool:
