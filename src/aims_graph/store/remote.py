@@ -106,6 +106,17 @@ def _bound(sparql: str, bindings: Mapping[str, Term]) -> str:
     return with_values(sparql, list(bindings), [str(term) for term in bindings.values()])
 
 
+def _maybe_too_big(exc: AimsGraphError) -> bool:
+    """A refusal that a smaller request may avoid: 400 (Virtuoso: "memory exhausted"), 413, 500 or a timeout;
+    not a refused permission or an unreachable server."""
+    text = str(exc)
+    return (
+        isinstance(exc, QuerySyntaxError)
+        or any(f"HTTP {code}" in text for code in (413, 500, 503))
+        or "timed out" in text
+    )
+
+
 def _has_blank(triple: ox.Triple) -> bool:
     return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
 
@@ -354,8 +365,8 @@ class SparqlEndpointStore:
         if total <= self.chunk_triples:
             try:
                 self._insert(by_graph)
-            except (QuerySyntaxError, StoreError):
-                if total <= MIN_CHUNK_TRIPLES:
+            except (QuerySyntaxError, StoreError) as exc:
+                if total <= MIN_CHUNK_TRIPLES or not _maybe_too_big(exc):
                     raise
                 self.chunk_triples = max(MIN_CHUNK_TRIPLES, total // 2)  # too big for the server in one request
                 self._staged_load(by_graph)
@@ -408,8 +419,8 @@ class SparqlEndpointStore:
         """One chunk into a staging graph; refused as too big, it goes again in halves."""
         try:
             self._insert({graph: chunk})
-        except (QuerySyntaxError, StoreError):
-            if len(chunk) <= MIN_CHUNK_TRIPLES:
+        except (QuerySyntaxError, StoreError) as exc:
+            if len(chunk) <= MIN_CHUNK_TRIPLES or not _maybe_too_big(exc):
                 raise
             self.chunk_triples = max(MIN_CHUNK_TRIPLES, len(chunk) // 2)
             for part in chunks(chunk, self.chunk_triples):
