@@ -14,7 +14,8 @@ catalogue, each backend starts empty on disk and gets the same work:
 - ``virtuoso``: Virtuoso Open Source with the ini of tests/servers.py (buffers sized for the run), loading
   through its Graph Store endpoint ``/sparql-graph-crud`` in the same chunks.
 
-Then every named query: one warm-up, then ``--repeat`` timed runs (median); a query whose warm-up takes over
+Then every named query: one warm-up (its number of rows is compared with the embedded store's: a
+different count is flagged in the table), then ``--repeat`` timed runs (median); a query whose warm-up takes over
 10 s is timed by that one run, and one over 120 s (the store's timeout) is reported as an error, like a query
 the server fails. Parameters are picked from the embedded store. Figures are ratios to embedded.
 """
@@ -40,6 +41,7 @@ import harness  # noqa: E402  (found on the path set above)
 from servers import oxigraph_serve, virtuoso_binaries, virtuoso_serve  # noqa: E402
 from suites.queries import _term, pick_params  # noqa: E402
 
+from aims_graph.answers import Rows  # noqa: E402
 from aims_graph.errors import AimsGraphError  # noqa: E402
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, Store, ensure_reference_graphs  # noqa: E402
 
@@ -88,12 +90,14 @@ def run_queries(
             if term is not None:
                 bound[param.name] = term.value
         try:
+            answer = run_query(store, name, **bound)
+            rows = len(answer.rows) if isinstance(answer, Rows) else None
             first = timed(lambda n=name, b=bound: run_query(store, n, **b))  # type: ignore[misc]
             if first > SLOW_SECONDS:  # one run is the figure: repeating would take the whole budget
                 runs = [first]
             else:
                 runs = [timed(lambda n=name, b=bound: run_query(store, n, **b)) for _ in range(repeat)]  # type: ignore[misc]
-            results[name] = {"median_s": harness.median(runs), "runs": runs}
+            results[name] = {"median_s": harness.median(runs), "runs": runs, "rows": rows}
         except AimsGraphError as exc:
             results[name] = {"error": str(exc)[:160]}
         harness.log(f"  {name}: {results[name].get('median_s', results[name].get('error'))}")
@@ -157,10 +161,11 @@ def table(figures: dict[str, dict[str, Any]], triples: int, size: str, repeat: i
             if "error" in found:
                 cells.append("error")
             elif backend == "embedded":
-                cells.append(f"{found['median_s'] * 1000:.1f} ms")
+                cells.append(f"{found['median_s'] * 1000:.1f} ms ({found['rows']} rows)")
             else:
                 ratio = found["median_s"] / max(base[name]["median_s"], 1e-9)
-                cells.append(f"{ratio:.1f}x")
+                differs = "" if found["rows"] == base[name]["rows"] else f" ({found['rows']} rows!)"
+                cells.append(f"{ratio:.2f}x{differs}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
