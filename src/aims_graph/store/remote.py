@@ -191,6 +191,7 @@ class SparqlEndpointStore:
         self._opener = urllib.request.build_opener(*handlers)
         self._union: bool | None = None
         self._scope: tuple[float, list[str] | None] | None = None
+        self._software: str | None = None
 
     # ------------------------------------------------------------------ HTTP
 
@@ -212,6 +213,7 @@ class SparqlEndpointStore:
             request.add_header("Authorization", f"Bearer {self._token}")
         try:
             with self._opener.open(request, timeout=timeout or self._timeout) as response:
+                self._software = response.headers.get("Server") or ""
                 media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                 return media, bytes(response.read())
         except urllib.error.HTTPError as exc:
@@ -301,6 +303,15 @@ class SparqlEndpointStore:
                     self._union = answer == Boolean(True)
                     break
         return bool(self._union)
+
+    @property
+    def answers_compiled_checks(self) -> bool:
+        """Whether the server answers the compiled SHACL checks right. Virtuoso 7.2 does not (nested
+        ``FILTER NOT EXISTS { FILTER (...) }``: hundreds of false violations), so validation copies the data
+        out for pyshacl there instead (validation.validate_store)."""
+        if self._software is None:
+            self._graph_names()
+        return "virtuoso" not in (self._software or "").lower()
 
     @property
     def default_graph_is_union(self) -> bool | None:

@@ -127,6 +127,10 @@ def validate_store(
         copy.append(copied)
         return copied
 
+    if not getattr(store, "answers_compiled_checks", True):  # a server that answers them wrongly (Virtuoso)
+        if engine == "sparql":
+            raise UserInputError("this server answers the compiled checks wrongly; use --engine pyshacl or auto")
+        engine = "pyshacl"
     if engine == "pyshacl":
         return _run_pyshacl(data(), shapes_graph)
     compiled = compile_shapes(shapes_graph)
