@@ -289,3 +289,31 @@ def test_spreadsheet_round_trip_on_every_server(remote_store_factory: Factory, k
     export_workbook(store, tmp_path / "both.xlsx")
     result = import_workbook(tmp_path / "both.xlsx", allow_gaps=True)
     assert isomorphic(graph_of(result), example_graph("conformant-org") + example_graph("gaps-org"))
+
+
+# ------------------------------------------------------------------ the HTTP API on a server without a union default
+
+
+def test_api_answers_and_reports_are_the_same_on_a_plain_server(oxigraph_plain_server: OxigraphServer) -> None:
+    """`aims-graph serve --endpoint` on `oxigraph serve` without --union-default-graph: named queries, the
+    statement of applicability report and the home page as on the embedded store."""
+    from fastapi.testclient import TestClient
+
+    from aims_graph.api.app import create_app
+    from aims_graph.config import Settings
+
+    server = oxigraph_plain_server
+    emptied(SparqlEndpointStore(server.query, server.update))
+    example = resources.example_file(resources.GAPS_EXAMPLE)  # one untreated risk
+    remote = Settings(endpoint=server.query, update_endpoint=server.update, data=[example], workers=1)
+    answers = []
+    for settings in (remote, Settings(data=[example], workers=1)):
+        with TestClient(create_app(settings)) as client:
+            rows = client.get("/queries/untreated-risks", headers={"Accept": "text/csv"})
+            soa = client.get("/reports/soa", params={"format": "csv"})
+            home = client.get("/", headers={"Accept": "text/html"})
+            assert rows.status_code == soa.status_code == home.status_code == 200
+            answers.append((rows.text, soa.text))
+    assert answers[0] == answers[1]
+    assert len(answers[0][0].splitlines()) == 2, "the header and the one untreated risk"
+    assert len(answers[0][1].splitlines()) > 38, "the statement of applicability lists every control"
