@@ -35,12 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import harness
 import pyoxigraph as ox
-from aims_graph.validation.validate import validate_store
 
 from aims_graph.queries import run_query
 from aims_graph.snapshots import create_snapshot, drop_snapshot
 from aims_graph.snapshots.diff import compare_graphs, compare_validation, dataset_graphs
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs, graph_for_file
+from aims_graph.validation.validate import validate_store
 
 CHANGE_SET = """
 PREFIX aims: <https://w3id.org/aims-graph/ontology#>

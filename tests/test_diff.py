@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from aims_graph.synthetic import write
 from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 from servers import oxigraph_serve
@@ -28,6 +27,7 @@ from aims_graph.errors import NotFoundError
 from aims_graph.snapshots import create_snapshot
 from aims_graph.snapshots.diff import Diff, diff, latest_snapshot_label
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs
+from aims_graph.synthetic import write
 
 CHANGES = Path(__file__).parent / "data" / "changes"
 GOLDEN = Path(__file__).parent / "golden" / "diff"

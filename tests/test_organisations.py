@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from aims_graph.synthetic import generate
-from aims_graph.validation.validate import validate_store
 
 from aims_graph import resources
 from aims_graph.cli import main
@@ -16,6 +14,8 @@ from aims_graph.queries import run_query
 from aims_graph.snapshots import GraphView, create_snapshot
 from aims_graph.snapshots.diff import diff
 from aims_graph.store import OxigraphStore, ensure_reference_graphs
+from aims_graph.synthetic import generate
+from aims_graph.validation.validate import validate_store
 
 AIMS = "https://w3id.org/aims-graph/ontology#"
 SHAPE = "https://w3id.org/aims-graph/shapes#RecordManagementSystem"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from aims_graph.answers import Rows
 from fastapi.testclient import TestClient
 from servers import oxigraph_serve
 
 from aims_graph import resources
+from aims_graph.answers import Rows
 from aims_graph.api import create_app
 from aims_graph.cli import main
 from aims_graph.config import Settings

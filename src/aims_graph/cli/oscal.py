@@ -34,7 +34,6 @@ def cmd_oscal_import(args: argparse.Namespace) -> int:
     from .. import rdfio
     from ..config import Settings
     from ..oscal.importing import catalog_to_rdf, read_catalog
-    from ..store import OxigraphStore
     from .common import store_from_args, write_output
 
     imported = catalog_to_rdf(read_catalog(rdfio.read_bytes(args.file), str(args.file)), args.scheme)
@@ -45,10 +44,8 @@ def cmd_oscal_import(args: argparse.Namespace) -> int:
     store = store_from_args(args)
     try:
         report = store.load_bytes(imported.ntriples(), ox.RdfFormat.N_TRIPLES, imported.graph, str(args.file))
-        if isinstance(store, OxigraphStore):
-            store.flush()
     finally:
-        store.close()
+        store.close()  # an on-disk store is flushed on closing
     print(f"{args.file}: {imported.entries} groups and controls, {report.triples} triples into <{report.graph}>")
     print(f"framework: {imported.scheme} (aims-graph oscal export catalog --framework {imported.scheme})")
     return 0

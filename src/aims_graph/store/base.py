@@ -103,6 +103,11 @@ class Store(Queryable, Protocol):
         ...
 
     @property
+    def answers_compiled_checks(self) -> bool:
+        """Whether the compiled SHACL checks get right answers here (Virtuoso 7.2 gets some wrong)."""
+        ...
+
+    @property
     def in_process(self) -> bool:
         """Queries run in this process (embedded): a CONSTRUCT and an add is cheaper than an update."""
         ...

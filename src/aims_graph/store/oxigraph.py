@@ -261,6 +261,10 @@ class OxigraphStore:
         return not self.read_only
 
     @property
+    def answers_compiled_checks(self) -> bool:
+        return True
+
+    @property
     def in_process(self) -> bool:
         return True
 
