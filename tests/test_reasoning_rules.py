@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from servers import free_port, oxigraph_binary, oxigraph_serve
+from servers import oxigraph_serve
 
 from aims_graph import resources
 from aims_graph.cli import main
@@ -326,24 +324,8 @@ def own_server() -> Iterator[SparqlEndpointStore]:
 @pytest.fixture(scope="module")
 def server_without_union() -> Iterator[SparqlEndpointStore]:
     """`oxigraph serve` whose default graph is its own graph: the rules name the graphs with USING there."""
-    port = free_port()
-    command = [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("oxigraph serve did not start") from None
-                time.sleep(0.1)
-        yield SparqlEndpointStore(base + "/query", base + "/update", base + "/store")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with oxigraph_serve(union=False) as server:
+        yield SparqlEndpointStore(server.query, server.update, server.store)
 
 
 @pytest.mark.parametrize("server", ["own_server", "server_without_union"])
