@@ -1,4 +1,5 @@
-"""Any SPARQL 1.1 server (Oxigraph, Fuseki, Virtuoso, GraphDB, ...) over plain HTTP.
+"""Any SPARQL 1.1 server (Oxigraph, Fuseki, Virtuoso, GraphDB, ...): queries and updates through SPARQLWrapper,
+Graph Store Protocol loads over plain HTTP.
 
 Three differences between servers are handled here rather than left to the user:
 
@@ -12,24 +13,37 @@ Three differences between servers are handled here rather than left to the user:
 
 from __future__ import annotations
 
+import ast
+import math
 import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from html import unescape
+from http.client import HTTPResponse
 from pathlib import Path
 
 import pyoxigraph as ox
+from SPARQLWrapper import BASIC, CONSTRUCT, DESCRIBE, DIGEST, INSERT, POST, SELECT, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+    URITooLong,
+)
 
 from .. import rdfio, resources
 from ..answers import Boolean, QueryResult, Rows, Term, Triples, from_oxigraph, value_of
 from ..errors import AimsGraphError, NotFoundError, QuerySyntaxError, StoreError, UserInputError
 from .base import GraphInfo, LoadReport, checked_iri, graph_for_file, is_snapshot_graph
-from .sparql_text import has_dataset_clause, with_values
+from .sparql_text import has_dataset_clause, with_values, without_comments
 
 # Graphs a server keeps for itself; never ours, never part of an answer.
 SERVER_GRAPH_PREFIXES = (
@@ -71,20 +85,13 @@ _ROWS_FORMS = {
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
     "application/xml": ox.QueryResultsFormat.XML,
 }
-# Strings, IRIs and comments cannot hold the query form's keyword.
-_NOT_CODE = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
-_FORM_WORD = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+# The HTTP status behind each of SPARQLWrapper's exceptions (any other status arrives as urllib's HTTPError).
+_STATUS = {QueryBadFormed: 400, Unauthorized: 401, EndPointNotFound: 404, URITooLong: 414, EndPointInternalError: 500}
 _TAG = re.compile(r"<[^>]*>")
 
 
 def is_hidden_graph(name: str) -> bool:
     return name.startswith(SERVER_GRAPH_PREFIXES) or name.startswith(STAGING_PREFIX) or name == EMPTY_GRAPH
-
-
-def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: which kind of answer to ask the server for."""
-    found = _FORM_WORD.search(_NOT_CODE.sub(" ", sparql))
-    return found.group(1).upper() if found else "SELECT"
 
 
 def server_message(body: bytes) -> str:
@@ -95,6 +102,35 @@ def server_message(body: bytes) -> str:
         text = text.split(echo)[0]
     text = " ".join(unescape(_TAG.sub(" ", text)).split())
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
+
+
+def _sent_back(exc: SPARQLWrapperException) -> bytes:
+    """The server's answer that SPARQLWrapper put in its exception (only as the repr of the bytes it read)."""
+    _, found, body = str(exc).partition("\n\nResponse:\n")
+    with suppress(ValueError, SyntaxError):
+        answer = ast.literal_eval(body) if found else b""
+        return answer if isinstance(answer, bytes) else b""
+    return b""
+
+
+def _digest_realm(exc: SPARQLWrapperException) -> str | None:
+    """The realm of a 401 that asks for HTTP Digest; SPARQLWrapper keeps the response's headers only on the
+    urllib error it was raised from."""
+    cause = exc.__context__
+    if not isinstance(exc, Unauthorized) or not isinstance(cause, urllib.error.HTTPError) or cause.headers is None:
+        return None
+    for challenge in cause.headers.get_all("WWW-Authenticate") or []:
+        scheme, _, params = challenge.partition(" ")
+        if scheme.lower() == "digest":
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(params))
+            return str(fields.get("realm", ""))
+    return None
+
+
+def _refusal(endpoint: str, what: str, status: int, message: str) -> AimsGraphError:
+    if status == 400:
+        return QuerySyntaxError(f"{endpoint} refused the {what}: {message}")
+    return StoreError(f"{endpoint} answered HTTP {status} to the {what}: {message}")
 
 
 def _bound(sparql: str, bindings: Mapping[str, Term]) -> str:
@@ -174,16 +210,18 @@ class SparqlEndpointStore:
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint
         self.graph_store_endpoint = graph_store_endpoint
+        self._username = username
+        self._password = password
         self._token = token
         self._timeout = timeout
         self.chunk_triples = chunk_triples
+        # The realm of each endpoint that asked for HTTP Digest (Virtuoso's /sparql-auth); the others get Basic.
+        self._digest: dict[str, str] = {}
+        # The Graph Store Protocol is not SPARQLWrapper's: plain urllib, Basic or Digest as the server asks.
         handlers: list[urllib.request.BaseHandler] = []
-        if username is not None:
-            # Basic or Digest, whichever the server asks for (Virtuoso's /sparql-auth asks for Digest).
+        if username is not None and graph_store_endpoint is not None:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            for endpoint in (query_endpoint, update_endpoint, graph_store_endpoint):
-                if endpoint is not None:
-                    passwords.add_password(None, endpoint, username, password or "")
+            passwords.add_password(None, graph_store_endpoint, username, password or "")
             handlers += [
                 urllib.request.HTTPBasicAuthHandler(passwords),
                 urllib.request.HTTPDigestAuthHandler(passwords),
@@ -195,42 +233,81 @@ class SparqlEndpointStore:
 
     # ------------------------------------------------------------------ HTTP
 
-    def _send(
-        self,
-        url: str,
-        body: bytes,
-        content_type: str,
-        accept: str,
-        method: str = "POST",
-        what: str = "query",
-        timeout: float | None = None,
-    ) -> tuple[str, bytes]:
-        """One request; the answer's media type and body, or one readable error line."""
-        request = urllib.request.Request(url, data=body, method=method)
-        request.add_header("Content-Type", content_type)
-        request.add_header("Accept", accept)
-        if self._token is not None:
-            request.add_header("Authorization", f"Bearer {self._token}")
+    @contextmanager
+    def _failing_as_one_line(self, endpoint: str, what: str) -> Iterator[None]:
+        """Every failure of one request as one line: the endpoint, the HTTP status and the server's own words,
+        never the request; 400 is the query's fault, anything else (an unreachable server too) the store's."""
         try:
-            with self._opener.open(request, timeout=timeout or self._timeout) as response:
-                self._software = response.headers.get("Server") or ""
-                media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-                return media, bytes(response.read())
+            yield
+        except SPARQLWrapperException as exc:
+            cause = exc.__context__
+            status = _STATUS.get(type(exc)) or (cause.code if isinstance(cause, urllib.error.HTTPError) else 0)
+            said = str(cause.reason) if isinstance(cause, urllib.error.HTTPError) else exc.msg
+            raise _refusal(endpoint, what, status, server_message(_sent_back(exc)) or said) from None
         except urllib.error.HTTPError as exc:
-            message = server_message(exc.read()) or str(exc.reason)
-            endpoint = url.split("?")[0]
-            if exc.code == 400:
-                raise QuerySyntaxError(f"{endpoint} refused the {what}: {message}") from None
-            raise StoreError(f"{endpoint} answered HTTP {exc.code} to the {what}: {message}") from None
+            raise _refusal(endpoint, what, exc.code, server_message(exc.read()) or str(exc.reason)) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", None) or exc
-            raise StoreError(f"cannot reach {url.split('?')[0]}: {reason}") from None
+            raise StoreError(f"cannot reach {endpoint}: {reason}") from None
 
-    def _post_form(
-        self, url: str, fields: list[tuple[str, str]], accept: str, what: str, timeout: float | None = None
-    ) -> tuple[str, bytes]:
-        body = urllib.parse.urlencode(fields).encode("ascii")
-        return self._send(url, body, FORM, accept, what=what, timeout=timeout)
+    def _received(self, response: HTTPResponse) -> tuple[str, bytes]:
+        """The answer's media type and body; its Server header says which software answers (Virtuoso?)."""
+        with response:
+            self._software = response.headers.get("Server") or ""
+            media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            return media, bytes(response.read())
+
+    def _sparql(self, text: str, timeout: float | None = None) -> SPARQLWrapper:
+        """A SPARQLWrapper request for one query or update: POSTed URL-encoded, with our token and timeout."""
+        client = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
+        client.setMethod(POST)
+        client.setRequestMethod(URLENCODED)
+        client.setOnlyConneg(True)  # the Accept header says what we read, no format= parameter a server may refuse
+        client.setTimeout(math.ceil(timeout or self._timeout))
+        with warnings.catch_warnings():  # no query form found: the server's answer says what is wrong
+            warnings.simplefilter("ignore", RuntimeWarning)
+            client.setQuery(without_comments(text))
+        client.addCustomHttpHeader("Content-Type", FORM)
+        if self._token is not None:
+            client.addCustomHttpHeader("Authorization", f"Bearer {self._token}")
+        return client
+
+    def _authenticate(self, client: SPARQLWrapper, endpoint: str) -> None:
+        """Basic credentials go with the request; for Digest, SPARQLWrapper installs a process-wide urllib opener
+        that answers the endpoint's challenge. SPARQLWrapper sends no credentials when the password is empty."""
+        if self._username is not None:
+            realm = self._digest.get(endpoint)
+            client.setHTTPAuth(BASIC if realm is None else DIGEST)
+            client.setCredentials(self._username, self._password or "", realm or "SPARQL")
+
+    def _ask(self, client: SPARQLWrapper, endpoint: str, what: str) -> tuple[str, bytes]:
+        """Send it with Basic credentials, or Digest where the endpoint asks for it: the first 401 there sends it
+        again with Digest, and the endpoint's realm is kept for the next requests."""
+        with self._failing_as_one_line(endpoint, what):
+            self._authenticate(client, endpoint)
+            try:
+                return self._received(client.query().response)
+            except Unauthorized as exc:
+                if self._username is None or endpoint in self._digest:
+                    raise
+                realm = _digest_realm(exc) or self._digest_challenge(client)
+                if realm is None:
+                    raise
+                self._digest[endpoint] = realm
+            self._authenticate(client, endpoint)
+            return self._received(client.query().response)
+
+    def _digest_challenge(self, client: SPARQLWrapper) -> str | None:
+        """The Digest realm of an endpoint that refused Basic credentials without saying what it wants
+        (Virtuoso's bare 401): asked again without credentials, it sends its challenge."""
+        client.setCredentials(None, None)
+        try:
+            client.query().response.close()
+        except Unauthorized as exc:
+            return _digest_realm(exc)
+        except (SPARQLWrapperException, OSError):
+            return None
+        return None
 
     # ------------------------------------------------------------------ reading
 
@@ -256,13 +333,21 @@ class SparqlEndpointStore:
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         text = _bound(sparql, bindings) if bindings else sparql
-        fields = [("query", text)]
-        fields += [("default-graph-uri", checked_iri(g).value) for g in default_graphs or ()]
-        fields += [("named-graph-uri", checked_iri(g).value) for g in named_graphs or ()]
-        graph_query = query_form(text) in ("CONSTRUCT", "DESCRIBE")
-        media, body = self._post_form(
-            self.query_endpoint, fields, GRAPH_ACCEPT if graph_query else ROWS_ACCEPT, "query"
-        )
+        client = self._sparql(text)
+        # Rows or triples, from the query form SPARQLWrapper finds. Where it reads an update (a word of an IRI
+        # it took for a keyword), the text still goes to the query endpoint, and the answer's type decides.
+        graph_query: bool | None = client.queryType in (CONSTRUCT, DESCRIBE)
+        if client.isSparqlUpdateRequest():
+            client.queryType, graph_query = SELECT, None
+        accept = {True: GRAPH_ACCEPT, False: ROWS_ACCEPT, None: f"{ROWS_ACCEPT}, {GRAPH_ACCEPT}"}[graph_query]
+        client.addCustomHttpHeader("Accept", accept)
+        for graph in default_graphs or ():
+            client.addParameter("default-graph-uri", checked_iri(graph).value)
+        for graph in named_graphs or ():
+            client.addParameter("named-graph-uri", checked_iri(graph).value)
+        media, body = self._ask(client, self.query_endpoint, "query")
+        if graph_query is None:
+            graph_query = media in _GRAPH_FORMS
         try:
             if graph_query:
                 fmt = _GRAPH_FORMS.get(media, ox.RdfFormat.N_TRIPLES)
@@ -354,7 +439,13 @@ class SparqlEndpointStore:
         if self.update_endpoint is None:
             raise StoreError("this store has no update endpoint; give --update-endpoint")
         self._scope = None
-        self._post_form(self.update_endpoint, [("update", sparql)], UPDATE_ACCEPT, "update", timeout)
+        client = self._sparql(sparql, timeout)
+        if not client.isSparqlUpdateRequest():
+            # SPARQLWrapper took a word of an IRI or a string for a query form: an update still goes to the
+            # update endpoint as an update (a query sent here is refused by the server, as it should be).
+            client.queryType = INSERT
+        client.addCustomHttpHeader("Accept", UPDATE_ACCEPT)
+        self._ask(client, self.update_endpoint, "update")
 
     def load(self, path: Path, graph: str | None = None, fmt: str | None = None) -> LoadReport:
         rdf_format = rdfio.format_for(path, fmt)
@@ -455,7 +546,13 @@ class SparqlEndpointStore:
         self._scope = None
         payload = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
         url = self.graph_store_endpoint + "?" + urllib.parse.urlencode({"graph": target.value})
-        self._send(url, payload, "application/n-triples", "*/*", what="graph store request")
+        request = urllib.request.Request(url, data=payload, method="POST")
+        request.add_header("Content-Type", "application/n-triples")
+        request.add_header("Accept", "*/*")
+        if self._token is not None:
+            request.add_header("Authorization", f"Bearer {self._token}")
+        with self._failing_as_one_line(self.graph_store_endpoint, "graph store request"):
+            self._received(self._opener.open(request, timeout=self._timeout))
 
     def drop(self, graph: str) -> None:
         target = checked_iri(graph)

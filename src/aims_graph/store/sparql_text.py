@@ -62,3 +62,9 @@ def update_keyword(sparql: str) -> str | None:
 def has_dataset_clause(sparql: str) -> bool:
     """FROM or FROM NAMED: the query names its own dataset, which the union default must not override."""
     return bool(_FROM.search(_code(sparql)))
+
+
+def without_comments(sparql: str) -> str:
+    """The text without its comments (strings and IRIs that hold a ``#`` kept): SPARQLWrapper reads the
+    operation from the first keyword it finds and removes only one leading comment line itself."""
+    return _NOT_KEYWORDS.sub(lambda found: "" if found.group(0).startswith("#") else found.group(0), sparql)
