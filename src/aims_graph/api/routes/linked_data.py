@@ -13,6 +13,7 @@ from ...errors import NotFoundError
 from ...formats import GRAPH_MEDIA
 from ...namespaces import ISO42001, ONTOLOGY_IRI
 from ...reference_documents import export_reference
+from ...store import checked_iri
 from .. import pages
 from ..deps import ServiceDep, SettingsDep
 from ..negotiation import choose, wants_html
@@ -28,6 +29,8 @@ def reference_document(request: Request, what: str) -> Response:
 
 
 async def describe(request: Request, service: Service, iri: str) -> Response:
+    """The resource's description; an IRI that is not one (``/foo%20bar``, ``?iri=``) is a 400, not a crash."""
+    iri = checked_iri(iri).value
     if wants_html(request.headers.get("accept")):
         return await resource_page(service, iri)
     triples = await run_in_threadpool(pages.describe, service, iri)
