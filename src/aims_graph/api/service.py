@@ -99,6 +99,9 @@ class Service:
         self._validation_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self.pool: WorkerPool | None = self.store.worker_pool(self.settings.workers, self.settings.query_timeout)
+        # A remote store's server runs the queries under its own limits, but posted data is parsed and validated
+        # here: that work goes to workers over an empty store, under the same limit and sandbox.
+        self.upload_pool = self.pool or WorkerPool(ox.Store(), None, settings.workers, settings.query_timeout)
 
     @property
     def kind(self) -> str:
@@ -173,10 +176,12 @@ class Service:
             version, cached = self._version, self._validation.get(engine) if store_only else None
         if cached is not None:
             return cached
-        if self.pool is None:
-            report = validation_task(self.store, data, shapes, engine)
-        else:
+        if self.pool is not None:
             report = self.pool.run(TaskJob(validation_task, (data, shapes, engine)))
+        elif data is not None:  # remote store: the posted data alone is validated, in a worker
+            report = self.upload_pool.run(TaskJob(validation_task, (data, shapes, engine)))
+        else:  # remote store: the compiled checks run on its server
+            report = validation_task(self.store, data, shapes, engine)
         assert isinstance(report, ValidationReport)
         if store_only:
             with self._validation_lock:
@@ -217,14 +222,16 @@ class Service:
         refuse_reserved(target.value)
         quads = _parse_upload(data, fmt)
         triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
-        insert = resources.internal_query("store/insert-data.ru").replace(
-            "$blocks", f"GRAPH {target} {{\n{triples.decode('utf-8')}}}"
-        )
-        if replace:
-            insert = resources.internal_query("store/drop-graph.ru").replace("$graph", str(target)) + " ;\n" + insert
         with self._writing():
             existed = self.store.has_graph(target.value)
-            self.store.update(insert)
+            if replace:  # drop and insert in one update: one transaction
+                insert = resources.internal_query("store/insert-data.ru").replace(
+                    "$blocks", f"GRAPH {target} {{\n{triples.decode('utf-8')}}}"
+                )
+                drop = resources.internal_query("store/drop-graph.ru").replace("$graph", str(target))
+                self.store.update(drop + " ;\n" + insert)
+            else:  # one load is one transaction too, and much faster than parsing an update
+                self.store.load_bytes(triples, ox.RdfFormat.N_TRIPLES, target.value, "request body")
         return not existed
 
     def drop_graph(self, graph: str) -> None:
@@ -242,6 +249,8 @@ class Service:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+        if self.upload_pool is not self.pool:
+            self.upload_pool.close()
         self.store.close()
 
 
