@@ -38,7 +38,7 @@ SIZES = (10, 20)  # triples in the two versions the writer alternates between
 
 def version(size: int, round_: int) -> bytes:
     return "".join(
-        f"<https://example.org/soak/{round_}/{i}> <https://example.org/soak/p> \"{i}\" .\n" for i in range(size)
+        f'<https://example.org/soak/{round_}/{i}> <https://example.org/soak/p> "{i}" .\n' for i in range(size)
     ).encode()
 
 
@@ -117,7 +117,8 @@ def writer(port: int, stop: threading.Event, tally: Tally, lock: threading.Lock,
     path = "/graphs?graph=" + urllib.parse.quote(GRAPH, safe="")
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"}
     round_ = 0
-    while not stop.wait(every):
+    started = time.monotonic()
+    while not stop.wait(max(0.0, started + (round_ + 1) * every - time.monotonic())):  # a fixed cadence
         round_ += 1
         started = time.perf_counter()
         connection.request("PUT", path, body=version(SIZES[round_ % 2], round_), headers=headers)
@@ -172,6 +173,7 @@ def main() -> int:
             headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"}
             connection.request("PUT", path, body=version(SIZES[0], 0), headers=headers)
             connection.getresponse().read()
+            run(port, args.clients, 5.0, None)  # warm-up, not reported: workers compile and cache
             results = {
                 "with writer": run(port, args.clients, args.seconds, args.write_every),
                 "reads only": run(port, args.clients, args.seconds, None),

@@ -199,7 +199,8 @@ class Service:
                     with self.store.writing():
                         yield
                 else:
-                    yield
+                    with self.pool.frozen():
+                        yield
             finally:
                 with self._validation_lock:
                     self._validation = {}

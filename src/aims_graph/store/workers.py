@@ -24,8 +24,9 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.context import ForkProcess
 from pathlib import Path
@@ -189,7 +190,7 @@ class _Generation:
 
 
 class _Worker:
-    def __init__(self, store: ox.Store | None, generation: _Generation) -> None:
+    def __init__(self, store: ox.Store | None, generation: _Generation, gate: threading.Lock) -> None:
         self.generation = generation
         parent, child = _FORK.Pipe()
         checkpoint = str(generation.checkpoint) if generation.checkpoint is not None else None
@@ -197,13 +198,18 @@ class _Worker:
         self.process: ForkProcess = _FORK.Process(
             target=_child, args=(child, os.getpid(), store if checkpoint is None else None, checkpoint), daemon=True
         )
-        self.process.start()
+        with gate:  # never fork in the middle of a write (the child would inherit half of it)
+            self.process.start()
         child.close()
         self.conn = parent
-        status, detail = parent.recv() if parent.poll(30) else ("failed", "no answer within 30 s")
+
+    def ready(self) -> _Worker:
+        """Wait until the worker has opened the store (workers forked together open it in parallel)."""
+        status, detail = self.conn.recv() if self.conn.poll(30) else ("failed", "no answer within 30 s")
         if status != "ready":
             self.kill()
             raise StoreError(f"a query worker could not start: {detail}")
+        return self
 
     def kill(self) -> None:
         if self.process.is_alive() and self.process.pid is not None:
@@ -237,6 +243,7 @@ class WorkerPool:
         self._forker = ThreadPoolExecutor(1, thread_name_prefix="aims-graph-forker")
         self._free = threading.Condition(threading.Lock())
         self._renewing = threading.Lock()
+        self._gate = threading.Lock()
         generation = self._new_generation()
         self._state = _State(generation, self._spawn_many(generation, self._size))
 
@@ -254,34 +261,42 @@ class WorkerPool:
         return _Generation(self._numbers, checkpoint)
 
     def _spawn_many(self, generation: _Generation, count: int) -> list[_Worker]:
+        """``count`` workers of ``generation``, forked one after the other and started in parallel."""
+        with self._free:
+            generation.alive += count
+        store = self._store if generation.checkpoint is None else None
+        started = [self._forker.submit(_Worker, store, generation, self._gate).result() for _ in range(count)]
         workers: list[_Worker] = []
-        try:
-            for _ in range(count):
-                workers.append(self._spawn(generation))
-        except StoreError:
+        failure: StoreError | None = None
+        for worker in started:
+            try:
+                workers.append(worker.ready())
+            except StoreError as exc:
+                failure = exc
+                with self._free:
+                    generation.alive -= 1
+        if failure is not None:
             for worker in workers:
                 self._retire(worker)
-            raise
+            with self._free:
+                generation.release()
+            raise failure
         return workers
 
     def _spawn(self, generation: _Generation) -> _Worker:
-        with self._free:
-            generation.alive += 1
-        try:
-            return self._forker.submit(
-                _Worker, self._store if generation.checkpoint is None else None, generation
-            ).result()
-        except StoreError:
-            with self._free:
-                generation.alive -= 1
-                generation.release()
-            raise
+        return self._spawn_many(generation, 1)[0]
 
     def _retire(self, worker: _Worker) -> None:
         worker.kill()
         with self._free:
             worker.generation.alive -= 1
             worker.generation.release()
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """No worker is forked during the block: hold it around every write to the store."""
+        with self._gate:
+            yield
 
     def renew(self) -> None:
         """After a write: a new generation sees it; the old one serves until the new one is ready."""
