@@ -220,6 +220,23 @@ def test_no_read_fails_while_writes_run(server: ApiServer) -> None:
     assert {100, 5000} <= set(seen)
 
 
+@pytest.mark.slow
+def test_workers_forked_later_do_not_keep_client_connections_open(memory: ApiServer) -> None:
+    """A kept-alive connection the server closes must reach the client as closed, even when query workers
+    forked while it was open (they inherit the server's sockets); otherwise the client's next request on it
+    waits forever. Found by the soak benchmark: a writer's PUT hung for minutes."""
+    host, port = urllib.parse.urlsplit(memory.base).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as client:
+        client.sendall(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert client.recv(65536).startswith(b"HTTP/1.1 200")
+        graph = "https://example.org/attack/fork"
+        assert write(memory, "PUT", graph, b"<urn:a> <urn:b> <urn:c> .") in (201, 204)  # new workers fork now
+        time.sleep(6)  # past uvicorn's keep-alive timeout (5 s): the server closes the connection
+        client.settimeout(3)
+        assert client.recv(1) == b"", "the connection stayed open after the server closed it"
+    assert write(memory, "DELETE", graph) == 204
+
+
 # ------------------------------------------------------------------------------------ 3. /validate
 
 

@@ -202,11 +202,15 @@ class Service:
                     with self.pool.frozen():
                         yield
             finally:
-                with self._validation_lock:
-                    self._validation = {}
-                    self._version += 1
+                self._forget_validation()
                 if self.pool is not None:
                     self.pool.renew()
+                    self._forget_validation()  # a validation begun during renew() read the old generation
+
+    def _forget_validation(self) -> None:
+        with self._validation_lock:
+            self._validation = {}
+            self._version += 1
 
     def replace_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
         """PUT: the graph's content becomes the body, in one transaction. True when the graph is new."""

@@ -14,6 +14,8 @@ is set) that fails with EPERM:
 The worker talks to its parent over a socketpair made before the fork, with read() and write(), which stay
 allowed. The filter is inherited by anything the worker forks and cannot be removed.
 
+A worker also lets go of every socket it inherited from the server (``drop_inherited_sockets``).
+
 The worker also asks the kernel to SIGKILL it when its parent dies (``PR_SET_PDEATHSIG``), and exits at
 once if the parent is already gone, so killing the server never leaves workers holding memory.
 """
@@ -24,6 +26,7 @@ import ctypes
 import errno
 import os
 import platform
+import stat
 import struct
 
 from ..errors import StoreError
@@ -135,7 +138,33 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def confine(parent: int) -> None:
-    """Everything a worker does first: tie its life to the parent, then cut it off from the network."""
+def drop_inherited_sockets(keep: int) -> None:
+    """Point every socket inherited from the server (clients' connections, the listening socket, sibling
+    workers' pipes) at /dev/null, except ``keep``.
+
+    A forked worker holds a copy of each; while any copy is open, the server closing a connection sends no
+    FIN, and a client on a kept-alive connection waits forever for an answer nobody will write. The numbers
+    stay taken (dup2, not close), so a stale socket object collected later cannot close a file the worker
+    opened since.
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            if fd in (keep, null):
+                continue
+            try:
+                if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.dup2(null, fd)
+            except OSError:
+                continue  # the directory's own descriptor, closed by now
+    finally:
+        os.close(null)
+
+
+def confine(parent: int, keep: int) -> None:
+    """Everything a worker does first: tie its life to the parent, let go of the server's sockets, then cut
+    itself off from the network."""
     die_with_parent(parent)
+    drop_inherited_sockets(keep)
     deny_network()

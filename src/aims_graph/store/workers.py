@@ -132,7 +132,7 @@ def _child(conn: multiprocessing.connection.Connection, parent: int, store: ox.S
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        confine(parent)
+        confine(parent, conn.fileno())
         wrapped = OxigraphStore.wrapping(ox.Store.read_only(path) if path is not None else store)
     except (OSError, RuntimeError, StoreError) as exc:
         conn.send(("failed", str(exc)))
