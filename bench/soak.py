@@ -113,17 +113,20 @@ def reader(port: int, stop: threading.Event, tally: Tally, lock: threading.Lock,
 
 
 def writer(port: int, stop: threading.Event, tally: Tally, lock: threading.Lock, every: float) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    """A new connection per write: between writes the server may close an idle kept-alive one (after 5 s),
+    and this thread, starved of the GIL by the readers, can take that long to come back."""
     path = "/graphs?graph=" + urllib.parse.quote(GRAPH, safe="")
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/n-triples"}
     round_ = 0
-    started = time.monotonic()
-    while not stop.wait(max(0.0, started + (round_ + 1) * every - time.monotonic())):  # a fixed cadence
+    begun = time.monotonic()
+    while not stop.wait(max(0.0, begun + (round_ + 1) * every - time.monotonic())):  # a fixed cadence
         round_ += 1
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         started = time.perf_counter()
         connection.request("PUT", path, body=version(SIZES[round_ % 2], round_), headers=headers)
         response = connection.getresponse()
         response.read()
+        connection.close()
         with lock:
             tally.writes += 1
             tally.write_latencies.append(time.perf_counter() - started)
