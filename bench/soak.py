@@ -67,8 +67,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(store: Path, port: int, token_file: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "AIMS_CLIENT_CONCURRENCY": "64", "PYTHONPATH": str(REPO / "src")}
+def start_server(store: Path, port: int, token_file: Path, src: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "AIMS_CLIENT_CONCURRENCY": "64", "PYTHONPATH": str(src)}
     command = [sys.executable, "-m", "aims_graph.cli", "serve", "--port", str(port), "--store", str(store)]
     command += ["--token-file", str(token_file)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -159,6 +159,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--write-every", type=float, default=2.0)
+    parser.add_argument(
+        "--src", type=Path, default=REPO / "src", help="the aims_graph sources the server runs (e.g. an older one)"
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="aims-soak-"))
@@ -169,7 +172,7 @@ def main() -> int:
         token_file = tmp / "token"
         token_file.write_text(TOKEN)
         port = free_port()
-        server = start_server(store, port, token_file)
+        server = start_server(store, port, token_file, args.src)
         try:
             path = "/graphs?graph=" + urllib.parse.quote(GRAPH, safe="")
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
