@@ -62,8 +62,9 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
-EXPENSIVE_PREFIXES = ("/sparql", "/queries/", "/validate", "/reports/", "/graphs")
-"""Paths whose requests can keep a query worker (or a write) busy: the ones the per-client limit counts."""
+CHEAP_PATHS = frozenset({"/health", "/docs", "/openapi.json", "/shapes", "/queries"})
+"""Requests that never reach a query worker; every other request (queries, validation, reports, writes,
+pages and dereferenced IRIs, which run queries) counts against the per-client limit."""
 
 
 class ClientLimit:
@@ -76,7 +77,7 @@ class ClientLimit:
         self.running: Counter[str] = Counter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not str(scope["path"]).startswith(EXPENSIVE_PREFIXES):
+        if scope["type"] != "http" or scope["path"] in CHEAP_PATHS:
             await self.app(scope, receive, send)
             return
         client = scope["client"][0] if scope.get("client") else ""
