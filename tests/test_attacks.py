@@ -413,6 +413,25 @@ def test_invalid_iris_are_4xx_json(memory: ApiServer, path: str, accept: str) ->
     error_of(status, body)
 
 
+@pytest.mark.parametrize(
+    "query,media,body",
+    [
+        ("engine=nope", "text/turtle", b"<urn:a> <urn:b> <urn:c> ."),
+        ("", "application/x-nonsense", b"<urn:a> <urn:b> <urn:c> ."),
+        ("", "text/turtle", b"<urn:a> <urn:b> ."),
+        ("", "application/rdf+xml", b'<!DOCTYPE x [<!ENTITY a "b">]><x/>'),
+        ("", "multipart/form-data; boundary=zz", b"--zz--\r\n"),
+        ("", "multipart/form-data", b"garbage"),
+    ],
+)
+def test_bad_validate_requests_are_4xx_json(memory: ApiServer, query: str, media: str, body: bytes) -> None:
+    status, _, answer = call(memory, "/validate?" + query, "POST", body, {"Content-Type": media})
+    if status == 200:  # an empty multipart form validates the store
+        assert media.startswith("multipart") and "conforms" in json.loads(answer)
+        return
+    error_of(status, answer)
+
+
 def test_multipart_validate_works(memory: ApiServer) -> None:
     boundary = "b0undary"
     data = (EXAMPLES / "gaps-org.ttl").read_text()
