@@ -265,9 +265,16 @@ class WorkerPool:
         with self._free:
             generation.alive += count
         store = self._store if generation.checkpoint is None else None
-        started = [self._forker.submit(_Worker, store, generation, self._gate).result() for _ in range(count)]
-        workers: list[_Worker] = []
+        started: list[_Worker] = []
         failure: StoreError | None = None
+        for _ in range(count):
+            try:
+                started.append(self._forker.submit(_Worker, store, generation, self._gate).result())
+            except OSError as exc:  # fork() itself failed: no memory, or too many processes
+                failure = StoreError(f"a query worker could not start: {exc}")
+                with self._free:
+                    generation.alive -= 1
+        workers: list[_Worker] = []
         for worker in started:
             try:
                 workers.append(worker.ready())
