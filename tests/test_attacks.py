@@ -11,6 +11,8 @@ import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -69,10 +71,18 @@ def memory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
 
 @pytest.fixture(scope="module")
 def disk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
-    from aims_graph.cli import main
-
     tmp = tmp_path_factory.mktemp("disk")
-    assert main(["load", "--store", str(tmp / "store"), str(EXAMPLES / "gaps-org.ttl")]) == 0
+    # In a process of its own: a store opened here could still hold RocksDB's lock when the server starts.
+    load = [
+        sys.executable,
+        "-m",
+        "aims_graph.cli",
+        "load",
+        "--store",
+        str(tmp / "store"),
+        str(EXAMPLES / "gaps-org.ttl"),
+    ]
+    subprocess.run(load, check=True, capture_output=True)
     with aims_serve(tmp, token=TOKEN, env=ENV, args=["--store", str(tmp / "store")]) as server:
         yield server
 
