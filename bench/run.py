@@ -27,7 +27,9 @@ SUITES: dict[str, str] = {
     "queries": "suites.queries",
     "api": "suites.api",
     "reason": "suites.reason",
+    "reason-engines": "suites.reason_engines",
     "pyshacl-sizes": "suites.pyshacl_sizes",
+    "oscal": "suites.oscal",
 }
 
 

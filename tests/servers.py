@@ -47,10 +47,12 @@ class OxigraphServer:
 
 
 @contextmanager
-def oxigraph_serve(location: Path | None = None) -> Iterator[OxigraphServer]:
-    """Start `oxigraph serve` on a free loopback port with a union default graph, and stop it after."""
+def oxigraph_serve(location: Path | None = None, union: bool = True) -> Iterator[OxigraphServer]:
+    """Start `oxigraph serve` on a free loopback port (by default with a union default graph), and stop it after."""
     port = free_port()
-    command = [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    command = [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"]
+    if union:
+        command.append("--union-default-graph")
     if location is not None:
         command += ["--location", str(location)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -69,6 +71,124 @@ def oxigraph_serve(location: Path | None = None) -> Iterator[OxigraphServer]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def virtuoso_binaries() -> tuple[str, str] | None:
+    """`virtuoso-t` and its `isql` (Debian names it isql-vt), or None when Virtuoso is not installed."""
+    server = shutil.which("virtuoso-t")
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    return (server, isql) if server and isql else None
+
+
+# The settings docs/scale-out.md documents: loopback only, a result cap far above the default 10,000 rows
+# (Virtuoso cuts longer answers short without an error), and room for big updates.
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{isql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = .
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {folder}
+ServerThreads = 4
+MaxClientConnections = 4
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = 10000000
+MaxQueryExecutionTime = 600
+MaxQueryCostEstimationTime = 0
+"""
+
+
+@dataclass
+class VirtuosoServer:
+    base: str
+    isql_port: int
+
+    @property
+    def query(self) -> str:
+        return self.base + "/sparql"
+
+    @property
+    def update(self) -> str:
+        return self.base + "/sparql"
+
+    @property
+    def store(self) -> str:
+        """Virtuoso's Graph Store Protocol endpoint (anonymous writes once SPARQL_UPDATE is granted)."""
+        return self.base + "/sparql-graph-crud"
+
+
+@contextmanager
+def virtuoso_serve(folder: Path, buffers: int = 20_000) -> Iterator[VirtuosoServer]:
+    """Start Virtuoso Open Source on free loopback ports with its own ini and database folder, let the anonymous
+    SPARQL user update (GRANT SPARQL_UPDATE TO "SPARQL"), and stop it after."""
+    found = virtuoso_binaries()
+    if found is None:
+        raise RuntimeError("Virtuoso is not installed (Debian: apt-get install virtuoso-opensource)")
+    server, isql = found
+    folder.mkdir(parents=True, exist_ok=True)
+    http_port, isql_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(
+        VIRTUOSO_INI.format(
+            folder=folder, http_port=http_port, isql_port=isql_port, buffers=buffers, dirty=buffers * 3 // 4
+        )
+    )
+    process = subprocess.Popen(
+        [server, "+foreground", "+configfile", str(ini)], cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=2).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"Virtuoso did not start: {log}") from None
+                time.sleep(0.2)
+        grant = subprocess.run(
+            [isql, f"127.0.0.1:{isql_port}", "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if grant.returncode != 0:
+            raise RuntimeError(f"isql could not grant SPARQL_UPDATE: {grant.stdout}{grant.stderr}")
+        yield VirtuosoServer(base, isql_port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class HitCounter:

@@ -33,6 +33,7 @@ def test_wheel_contains_the_data_folders(wheel: Path) -> None:
         source = [p for p in (REPO / folder).rglob("*") if p.is_file()]
         assert len(inside) == len(source) > 0, folder
     assert "aims_graph/py.typed" in names
+    assert "aims_graph/spreadsheet/sheets.toml" in names
 
 
 def test_installed_package_finds_its_resources(wheel: Path, tmp_path: Path) -> None:

@@ -7,10 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
 from servers import ApiServer, aims_serve
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip(
+        "Chromium is not installed (no `chromium` on PATH): the browser tests need it; .ci/run installs Debian's",
+        allow_module_level=True,
+    )
+pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (the dev extra)")
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402  (only once both are known present)
+
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,8 +38,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is needed for the browser tests; .ci/run installs Debian's chromium")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield launched

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from servers import OxigraphServer
+from conftest import REMOTE_KINDS, emptied
+from servers import OxigraphServer, VirtuosoServer
 
 from aims_graph import resources
 from aims_graph.answers import Rows, value_of
@@ -107,23 +108,42 @@ def test_golden_answers(stores: dict[str, OxigraphStore], example: str, name: st
     assert answer == json.loads(golden.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def remote(oxigraph_server: OxigraphServer) -> Iterator[SparqlEndpointStore]:
-    """The conformant example on a real `oxigraph serve`."""
-    store = SparqlEndpointStore(oxigraph_server.query, oxigraph_server.update, oxigraph_server.store)
-    for graph in store.graphs():
-        store.drop(graph.name)
+@pytest.fixture(scope="module", params=REMOTE_KINDS)
+def remote(request: pytest.FixtureRequest) -> Iterator[SparqlEndpointStore]:
+    """The conformant example on a real server: `oxigraph serve` with and without a union default graph,
+    and Virtuoso."""
+    if request.param == "virtuoso":
+        virtuoso: VirtuosoServer = request.getfixturevalue("virtuoso_server")
+        store = SparqlEndpointStore(virtuoso.query, virtuoso.update)
+    else:
+        name = "oxigraph_server" if request.param == "oxigraph-union" else "oxigraph_plain_server"
+        server: OxigraphServer = request.getfixturevalue(name)
+        store = SparqlEndpointStore(server.query, server.update, server.store)
+    emptied(store)
     ensure_reference_graphs(store)
     store.load(resources.example_file(resources.CONFORMANT_EXAMPLE))
     yield store
-    for graph in store.graphs():
-        store.drop(graph.name)
+    emptied(store)
+
+
+# Where Virtuoso Open Source 7.2's own query engine answers differently (its bugs, not the store layer's);
+# docs/scale-out.md lists them. Strict: a query that starts agreeing fails the test, so the list stays true.
+VIRTUOSO_DIFFERS = {
+    "ai-act-coverage": "ROUND(87.5) is 87 on Virtuoso, 88 in SPARQL (round half up)",
+    "ai-systems": "Virtuoso fails with SQ156 'Internal Optimized compiler error'",
+    "clause-evidence": "Virtuoso returns 2 of the 12 rows",
+    "risk-register": "GROUP_CONCAT order is unspecified and Virtuoso's differs",
+    "search": "Virtuoso refuses the grouped query (SP031, a SAMPLE alias used in ORDER BY)",
+    "statement-of-applicability": "Virtuoso types a boolean comparison as xsd:integer 1",
+}
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))
 def test_same_answers_on_embedded_and_remote(
-    stores: dict[str, OxigraphStore], remote: SparqlEndpointStore, name: str
+    stores: dict[str, OxigraphStore], remote: SparqlEndpointStore, name: str, request: pytest.FixtureRequest
 ) -> None:
+    if "virtuoso" in request.node.callspec.id and name in VIRTUOSO_DIFFERS:
+        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_DIFFERS[name], strict=True))
     local = stores[resources.CONFORMANT_EXAMPLE]
     params = params_for(local, name)
     assert normalised(run_query(local, name, **params)) == normalised(run_query(remote, name, **params))

@@ -75,7 +75,11 @@ def test_clashes_through_range_and_functional_properties(tmp_path: Path) -> None
         "@prefix aims: <https://w3id.org/aims-graph/ontology#> .\n@prefix ex: <https://example.org/x/> .\n"
         "ex:r a aims:Risk ; aims:affectsSystem ex:c ; aims:likelihood 2, 3 .\nex:c a aims:Control .\n"
     )
-    done = subprocess.run([sys.executable, "-m", "aims_graph.cli", "reason", str(data)], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "aims_graph.cli", "reason", "--engine", "hermit", str(data)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "https://example.org/x/c is in disjoint classes" in done.stdout and "rdfs:range" in done.stdout
     assert "functional property aims:likelihood" in done.stdout
@@ -84,7 +88,7 @@ def test_clashes_through_range_and_functional_properties(tmp_path: Path) -> None
 def test_inferred_triples_go_to_a_named_graph(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     assert main(["load", "--store", str(store_dir), str(resources.example_file(resources.CONFORMANT_EXAMPLE))]) == 0
-    assert main(["reason", "--store", str(store_dir)]) == 0
+    assert main(["reason", "--engine", "hermit", "--store", str(store_dir)]) == 0
     store = OxigraphStore(store_dir)
     graphs = {g.name: g.triples for g in store.graphs()}
     assert graphs["https://w3id.org/aims-graph/graph/inferred"] > 50
@@ -94,6 +98,11 @@ def test_inferred_triples_go_to_a_named_graph(tmp_path: Path) -> None:
 
 def test_no_java_is_a_clear_error(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "aims_graph.cli", "reason"], capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "aims_graph.cli", "reason", "--engine", "hermit"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 2
     assert "Java runtime" in done.stderr and "default-jre-headless" in done.stderr and "Traceback" not in done.stderr

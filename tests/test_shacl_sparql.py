@@ -78,7 +78,7 @@ def server() -> Iterator[SparqlEndpointStore]:
 
 
 def test_engines_are_listed() -> None:
-    assert ENGINES == ("pyshacl", "sparql", "auto")
+    assert ENGINES == ("auto", "sparql", "pyshacl")
 
 
 @pytest.mark.parametrize("engine", ["sparql", "auto"])
@@ -201,7 +201,7 @@ def test_cli_validates_a_store_in_place(tmp_path: Path, monkeypatch: pytest.Monk
     def no_copy(*_args: object) -> Graph:
         raise AssertionError("the sparql engine must not copy the store")
 
-    monkeypatch.setattr("aims_graph.cli.validate.store_as_rdflib", no_copy)
+    monkeypatch.setattr("aims_graph.store.store_as_rdflib", no_copy)
     monkeypatch.setattr("aims_graph.store.oxigraph.OxigraphStore.triples", no_copy)
     out = tmp_path / "report.json"
     code = main(["validate", "--store", store, "--engine", "sparql", "--format", "json", "--out", str(out)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from aims_graph.store.sparql_text import has_dataset_clause, uses_service, with_values
+from aims_graph.store.sparql_text import has_dataset_clause, update_keyword, uses_service, with_values
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,21 @@ def test_values_go_first_in_the_outer_group_so_filters_see_them() -> None:
     store.add(ox.Quad(ox.NamedNode("http://a/s"), ox.NamedNode("http://a/p"), ox.Literal("abc")))
     rows = list(store.query(bound))
     assert len(rows) == 1 and rows[0]["text"] == ox.Literal("b")
+
+
+@pytest.mark.parametrize(
+    ("text", "keyword"),
+    [
+        ("INSERT DATA { <http://x/s> <http://x/p> 1 }", "INSERT"),
+        ("PREFIX ex: <http://x/>\ndelete where { ?s ?p ?o }", "DELETE"),
+        ("LOAD <http://example.org/data.ttl>", "LOAD"),
+        ("CLEAR ALL", "CLEAR"),
+        ("WITH <http://x/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH"),
+        ("SELECT * WHERE { ?s ?p ?o }", None),
+        ('SELECT * WHERE { ?s ?p "INSERT DATA" } # LOAD in a comment', None),
+        ("SELECT ?insert WHERE { ?insert ex:delete <http://x/LOAD> . ?x ?y _:drop }", None),
+        ('SELECT * WHERE { ?s ?p "x"@en-add }', None),
+    ],
+)
+def test_update_keyword(text: str, keyword: str | None) -> None:
+    assert update_keyword(text) == keyword

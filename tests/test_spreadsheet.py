@@ -241,14 +241,17 @@ def test_imported_workbook_validates_like_the_turtle_it_mirrors(tmp_path: Path, 
 
 
 def test_export_reports_what_the_workbook_cannot_carry() -> None:
+    """A name in a second language and a property no column has go to column "more"; a statement whose value
+    is a blank node cannot be written at all, and is reported."""
     triples, _ = generate(2)
+    system = ox.NamedNode("https://example.org/synthetic/system/0")
     extra = [
-        ox.Triple(ox.NamedNode("https://example.org/synthetic/system/0"), ox.NamedNode(str(rdflib.RDFS.label)),
-                  ox.Literal("Système 0", language="fr")),
-        ox.Triple(ox.NamedNode("https://example.org/synthetic/system/0"), ox.NamedNode("https://example.org/x#note"),
-                  ox.Literal("kept outside the sheets")),
+        ox.Triple(system, ox.NamedNode(str(rdflib.RDFS.label)), ox.Literal("Système 0", language="fr")),
+        ox.Triple(system, ox.NamedNode("https://example.org/x#note"), ox.Literal("kept outside the sheets")),
+        ox.Triple(system, ox.NamedNode("https://example.org/x#part"), ox.BlankNode("part")),
+        ox.Triple(system, ox.NamedNode("https://example.org/x#see"), ox.BlankNode("see")),
         ox.Triple(ox.BlankNode(), ox.NamedNode(RDF_TYPE), ox.NamedNode(str(AIMS.Risk))),
-    ]  # fmt: skip
+    ]
     store = OxigraphStore()
     store.load_bytes(
         ox.serialize(triples + extra, format=ox.RdfFormat.N_TRIPLES) or b"",
@@ -257,7 +260,9 @@ def test_export_reports_what_the_workbook_cannot_carry() -> None:
         "generated",
     )
     export = build_export(store)
-    assert {text(t.object) for t in export.dropped} == {"Système 0", "kept outside the sheets"}
+    assert {text(t.predicate) for t in export.dropped} == {"https://example.org/x#part", "https://example.org/x#see"}
+    (row,) = [r for r in export.rows["ai-systems"] if r[0] == "system/0"]
+    assert row[-1] == '<https://example.org/x#note> = "kept outside the sheets"\nrdfs:label = "Système 0"@fr'
     # the generator types its board only as top management; the workbook also says it is a role
     assert [(text(t.subject), text(t.object)) for t in export.added] == [
         ("https://example.org/synthetic/role/board", str(AIMS.Role))
@@ -268,7 +273,8 @@ def test_export_reports_what_the_workbook_cannot_carry() -> None:
     assert "blank nodes" in warnings
 
 
-def test_export_reports_references_to_records_it_lacks() -> None:
+def test_a_reference_to_a_record_the_store_lacks_travels_in_column_more(tmp_path: Path) -> None:
+    """An id the workbook has no row for would not import; the statement goes to "more" as it is."""
     store = OxigraphStore()
     data = (
         b"<https://example.org/a/risk-1> a <https://w3id.org/aims-graph/ontology#Risk> ;"
@@ -276,8 +282,26 @@ def test_export_reports_references_to_records_it_lacks() -> None:
     )
     store.load_bytes(data, ox.RdfFormat.TURTLE, "https://example.org/g", "dangling")
     export = build_export(store)
-    assert [(p.sheet, p.row, p.column) for p in export.problems] == [("Risks", 2, "systems")]
-    assert "no record with id 'sys-gone'" in export.problems[0].reason
+    assert not export.warnings()
+    (row,) = export.rows["risks"]
+    assert row[3] is None and row[-1] == "aims:affectsSystem = :sys-gone"
+    export_workbook(store, tmp_path / "dangling.xlsx")
+    stored = {q.triple for q in store.raw.quads_for_pattern(None, None, None)}
+    assert set(import_workbook(tmp_path / "dangling.xlsx").triples) == stored
+
+
+def test_export_reports_what_would_stop_the_workbook_from_importing() -> None:
+    """One resource that is both a risk and an AI system would have the same id on two sheets."""
+    store = OxigraphStore()
+    data = (
+        b"<https://example.org/a/x-1> a <https://w3id.org/aims-graph/ontology#Risk> ,"
+        b" <https://w3id.org/aims-graph/ontology#AISystem> ."
+    )
+    store.load_bytes(data, ox.RdfFormat.TURTLE, "https://example.org/g", "both")
+    export = build_export(store)
+    assert [(p.sheet, p.row, p.column) for p in export.problems] == [("Risks", 2, "id")]
+    assert "already used on sheet 'AI systems'" in export.problems[0].reason
+    assert "will not import as it is (1 problems)" in "\n".join(export.warnings())
 
 
 def test_empty_store_exports_an_empty_workbook(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The spreadsheet commands through ``aims_graph.cli.main``: template, import, export-xlsx.
+"""The spreadsheet commands through ``aims_graph.cli.main``: template, import, export --format xlsx.
 
 Exit codes: 0 on success, 2 on any error, and on error nothing is written (no file, no graph).
 """
@@ -30,7 +30,7 @@ def test_commands_are_registered(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for command in ("template", "import", "export-xlsx"):
+    for command in ("template", "import", "export"):
         assert command in out
 
 
@@ -91,7 +91,7 @@ def test_import_of_a_missing_source(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_export_then_import_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book, turtle = tmp_path / "nw.xlsx", tmp_path / "nw.ttl"
-    code, _, err = run(capsys, "export-xlsx", "--data", CONFORMANT, "--out", str(book))
+    code, _, err = run(capsys, "export", "--format", "xlsx", "--data", CONFORMANT, "--out", str(book))
     assert code == 0 and "189 records" in err and "warning" not in err
     assert run(capsys, "import", str(book), "--out", str(turtle))[0] == 0
     assert isomorphic(rdflib.Graph().parse(turtle), rdflib.Graph().parse(CONFORMANT))
@@ -100,7 +100,7 @@ def test_export_then_import_round_trips(tmp_path: Path, capsys: pytest.CaptureFi
 def test_export_csv_from_an_on_disk_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store, folder = str(tmp_path / "store"), tmp_path / "csv"
     assert run(capsys, "load", "--store", store, CONFORMANT)[0] == 0
-    assert run(capsys, "export-xlsx", "--store", store, "--format", "csv", "--out", str(folder))[0] == 0
+    assert run(capsys, "export", "--format", "xlsx", "--store", store, "--format", "csv", "--out", str(folder))[0] == 0
     code, out, _ = run(capsys, "import", str(folder))
     assert code == 0
     assert isomorphic(rdflib.Graph().parse(data=out, format="turtle"), rdflib.Graph().parse(CONFORMANT))
@@ -108,7 +108,7 @@ def test_export_csv_from_an_on_disk_store(tmp_path: Path, capsys: pytest.Capture
 
 def test_gaps_workbook_fails_then_imports_with_allow_gaps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book, out = tmp_path / "gaps.xlsx", tmp_path / "gaps.ttl"
-    assert run(capsys, "export-xlsx", "--data", GAPS, "--out", str(book))[0] == 0
+    assert run(capsys, "export", "--format", "xlsx", "--data", GAPS, "--out", str(book))[0] == 0
     code, _, err = run(capsys, "import", str(book), "--out", str(out))
     assert code == 2 and not out.exists()
     assert err.splitlines()[1:] == [
@@ -126,18 +126,19 @@ def test_export_warns_about_what_it_cannot_carry(tmp_path: Path, capsys: pytest.
     data = tmp_path / "extra.ttl"
     data.write_text(
         "<https://example.org/a/sys-1> a <https://w3id.org/aims-graph/ontology#AISystem> ;\n"
-        '  <https://example.org/a/note> "outside the sheets" .\n'
+        '  <https://example.org/a/note> "outside the sheets" ;\n'
+        '  <https://example.org/a/part> [ <https://example.org/a/note> "a record without an IRI" ] .\n'
     )
-    code, _, err = run(capsys, "export-xlsx", "--data", str(data), "--out", str(tmp_path / "x.xlsx"))
+    code, _, err = run(capsys, "export", "--format", "xlsx", "--data", str(data), "--out", str(tmp_path / "x.xlsx"))
     assert code == 0
     assert "aims-graph: warning: 1 triple not carried by the workbook:" in err
-    assert "outside the sheets" in err
+    assert "<https://example.org/a/part>" in err and "outside the sheets" not in err
 
 
 def test_import_then_query_the_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The imported graph answers the named queries like loaded Turtle does."""
     book, store = tmp_path / "nw.xlsx", str(tmp_path / "store")
-    assert run(capsys, "export-xlsx", "--data", CONFORMANT, "--out", str(book))[0] == 0
+    assert run(capsys, "export", "--format", "xlsx", "--data", CONFORMANT, "--out", str(book))[0] == 0
     assert run(capsys, "import", str(book), "--store", store)[0] == 0
     code, out, _ = run(capsys, "query", "controls-for-risk", "--store", store, "--format", "csv",
                        "--param", "risk=https://example.org/northwind/risk-08")  # fmt: skip

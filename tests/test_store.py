@@ -1,4 +1,5 @@
-"""One suite for every store: embedded in memory, embedded on disk, and a real `oxigraph serve` endpoint."""
+"""One suite for every store: embedded in memory, embedded on disk, and real servers (`oxigraph serve` with and
+without a union default graph, Virtuoso Open Source)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from servers import HitCounter, oxigraph_serve
+from conftest import REMOTE_KINDS
+from servers import HitCounter
 
 from aims_graph import resources
 from aims_graph.answers import Boolean, Rows, Triples, value_of
@@ -50,15 +52,16 @@ CATALOGUE_NOTATIONS = (
 )
 
 
-@pytest.fixture(params=["memory", "disk", "endpoint"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+@pytest.fixture(params=["memory", "disk", *REMOTE_KINDS])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, remote_store_factory: Callable[[str], SparqlEndpointStore]
+) -> Iterator[Store]:
     if request.param == "memory":
         yield OxigraphStore()
     elif request.param == "disk":
         yield OxigraphStore(tmp_path / "store")
     else:
-        with oxigraph_serve() as server:
-            yield SparqlEndpointStore(server.query, server.update, server.store)
+        yield remote_store_factory(request.param)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

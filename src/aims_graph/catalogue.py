@@ -8,9 +8,9 @@ from functools import cache
 import pyoxigraph as ox
 
 from . import resources
-from .namespaces import ISO42001
+from .namespaces import ISO42001, SKOS
 
-SKOS_NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
+SKOS_NOTATION = ox.NamedNode(SKOS + "notation")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 NOTATION = re.compile(r"^(?:[AC](?:\.\d+)*|\d+(?:\.\d+)*)$")
 

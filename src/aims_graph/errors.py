@@ -103,3 +103,7 @@ class PermissionDeniedError(AimsGraphError):
 
 class ReasonerUnavailableError(AimsGraphError):
     """OWL reasoning needs a Java runtime that is not installed."""
+
+
+class ImmutableGraphError(PermissionDeniedError):
+    """A write to a snapshot graph: a snapshot is a record of the past and never changes."""

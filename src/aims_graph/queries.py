@@ -17,10 +17,9 @@ import pyoxigraph as ox
 from . import catalogue, resources
 from .answers import Rows, Term
 from .errors import ParameterError
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, XSD
 from .store import Queryable
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_KINDS = ("iri", "string", "integer", "decimal", "boolean", "date")
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s*\((\w+)\)$")

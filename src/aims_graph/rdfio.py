@@ -9,14 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
 
 from . import formats
 from .errors import FileFormatError, RDFSyntaxError, UnsafeInputError
+from .namespaces import XSD
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+if TYPE_CHECKING:
+    import rdflib
+    import rdflib.term
+
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _LINE = re.compile(r"line (\d+)")
 
@@ -32,6 +36,17 @@ def format_for(path: Path, name: str | None = None) -> ox.RdfFormat:
             f"use one of {', '.join(formats.rdf_endings())} or name the format"
         )
     return fmt
+
+
+def rdf_files_in(directory: Path) -> list[Path]:
+    """The RDF files under a directory (by their name endings), in a stable order; hidden ones left out."""
+    return sorted(
+        p
+        for p in directory.rglob("*")
+        if p.is_file()
+        and formats.rdf_format_for_ending(p.suffix) is not None
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    )
 
 
 def format_for_media_type(media_type: str) -> ox.RdfFormat | None:
@@ -80,6 +95,8 @@ def parse_quads(data: bytes, fmt: ox.RdfFormat, source: str, base_iri: str | Non
 
 def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Identifier:
     """One pyoxigraph term as rdflib's; blank nodes keep their labels."""
+    import rdflib
+
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -87,7 +104,7 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> r
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
+        if term.datatype.value == XSD + "string":
             return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise FileFormatError(f"quoted triples (RDF-star) cannot be copied to rdflib: {term}")
@@ -99,6 +116,8 @@ def to_rdflib(items: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     The one copy from our terms to rdflib's: blank node labels are kept, so results computed in a store and
     results pyshacl computes on the copy name the same blank nodes.
     """
+    import rdflib
+
     graph = rdflib.Graph()
     add = graph.add
     for item in items:

@@ -6,6 +6,7 @@ In a checkout they sit at the top of the repository; in an installed wheel they 
 
 from __future__ import annotations
 
+import difflib
 from functools import cache
 from pathlib import Path
 
@@ -57,8 +58,11 @@ def query_names() -> list[str]:
 
 def query_file(name: str) -> Path:
     path = resource_dir("queries") / f"{name}.rq"
-    if not path.is_file():
-        raise UnknownQueryError(f"unknown query {name!r}; known queries: {', '.join(query_names())}")
+    if not path.is_file() or "/" in name or "\\" in name:
+        known = query_names()
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise UnknownQueryError(f"unknown query {name!r}; {hint}known queries: {', '.join(known)}")
     return path
 
 

@@ -16,13 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import catalogue, rdfio
-from .namespaces import AIMS, ISO42001
+from .namespaces import AIMS, DCTERMS, ISO42001, RDF, RDFS, XSD
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-DCT_DATE = ox.NamedNode("http://purl.org/dc/terms/date")
-DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode(RDF + "type")
+RDFS_LABEL = ox.NamedNode(RDFS + "label")
+DCT_DATE = ox.NamedNode(DCTERMS + "date")
+DCT_TITLE = ox.NamedNode(DCTERMS + "title")
 
 STAGES = [
     "Inception",
@@ -96,13 +95,15 @@ class GenerationStats:
 
 
 class _Generator:
-    def __init__(self, systems: int, seed: int, base: str) -> None:
+    def __init__(self, systems: int, seed: int, base: str, linked: bool = False) -> None:
         self.controls = catalogue.notations_of(AIMS.Control)
         self.risk_sources = catalogue.notations_of(AIMS.RiskSourceCategory)
         self.objectives = catalogue.notations_of(AIMS.ObjectiveCategory)
         self.n = systems
         self.rng = random.Random(seed)
         self.base = base
+        # With several organisations in one file, each record names its management system.
+        self.linked = linked
         self.stats = GenerationStats(systems=systems)
         # Gap shares: about 2 % of systems, 3 % of risks needing treatment, 1 % of datasets.
         self.gap_every = 50
@@ -142,6 +143,9 @@ class _Generator:
         yield t(policy, _aims("lastReviewed"), _date("2026-03-01"))
         yield t(policy, _aims("reviewIntervalMonths"), _int(12))
         criteria = self.iri("risk-criteria")
+        if self.linked:
+            yield t(policy, _aims("managementSystem"), ms)
+            yield t(criteria, _aims("managementSystem"), ms)
         yield t(criteria, RDF_TYPE, _aims("RiskCriteria"))
         yield t(criteria, RDFS_LABEL, ox.Literal("Risk criteria", language="en"))
         yield t(criteria, _aims("acceptanceThreshold"), _int(THRESHOLD))
@@ -245,6 +249,8 @@ class _Generator:
         soa = self.iri("soa")
         yield t(soa, RDF_TYPE, _aims("StatementOfApplicability"))
         yield t(soa, RDFS_LABEL, ox.Literal("Statement of Applicability", language="en"))
+        if self.linked:
+            yield t(soa, _aims("managementSystem"), self.iri("aims"))
         for k, notation in enumerate(self.controls):
             entry, control = self.iri(f"soa/{notation}"), catalogue_iri(notation)
             applicable = notation != "A.10.4"
@@ -273,19 +279,40 @@ class _Generator:
 
 
 def generate(
-    systems: int, seed: int = 42, base: str = "https://example.org/synthetic/"
+    systems: int, seed: int = 42, base: str = "https://example.org/synthetic/", organisations: int = 1
 ) -> tuple[list[ox.Triple], GenerationStats]:
-    """The synthetic organisation as triples, with what it contains."""
-    generator = _Generator(systems, seed, base)
-    triples = list(generator.triples())
-    generator.stats.triples = len(triples)
-    return triples, generator.stats
+    """The synthetic organisation as triples, with what it contains.
+
+    With ``organisations`` above 1, that many organisations share the AI systems (each under its own IRI
+    prefix ``<base>org-<k>/``, with its own management system), and every record names its management system.
+    """
+    if organisations < 1 or organisations > systems:
+        raise ValueError(f"organisations must be between 1 and the number of systems ({systems})")
+    if organisations == 1:
+        generator = _Generator(systems, seed, base)
+        triples = list(generator.triples())
+        generator.stats.triples = len(triples)
+        return triples, generator.stats
+    triples = []
+    stats = GenerationStats()
+    for k in range(organisations):
+        share = systems // organisations + (1 if k < systems % organisations else 0)
+        part = _Generator(share, seed + k, f"{base}org-{k}/", linked=True)
+        triples += part.triples()
+        for name in ("systems", "risks", "treatments"):
+            setattr(stats, name, getattr(stats, name) + getattr(part.stats, name))
+        stats.systems_without_owner += part.stats.systems_without_owner
+        stats.systems_without_assessment += part.stats.systems_without_assessment
+        stats.untreated_risks += part.stats.untreated_risks
+        stats.datasets_without_provenance += part.stats.datasets_without_provenance
+    stats.triples = len(triples)
+    return triples, stats
 
 
-def write(out: Path, systems: int, seed: int = 42, fmt: str | None = None) -> GenerationStats:
+def write(out: Path, systems: int, seed: int = 42, fmt: str | None = None, organisations: int = 1) -> GenerationStats:
     """Generate and write to a file whose format follows its name (or ``fmt``)."""
     rdf_format = rdfio.format_for(out, fmt)
-    triples, stats = generate(systems, seed)
+    triples, stats = generate(systems, seed, organisations=organisations)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):

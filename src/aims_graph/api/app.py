@@ -24,10 +24,10 @@ from .. import __version__
 from ..config import Settings
 from ..errors import AimsGraphError, TooManyRequestsError
 from .responses import error_response
-from .routes import graph_store, linked_data, queries, reports, site, sparql, validation
+from .routes import diff, graph_store, linked_data, oscal, queries, reports, site, sparql, validation, void
 from .service import Service
 
-ROUTERS = (site, sparql, queries, reports, validation, graph_store, linked_data)
+ROUTERS = (site, sparql, queries, reports, validation, graph_store, diff, oscal, void, linked_data)
 """Included in this order; linked_data ends with the catch-all route for data IRIs, so it comes last."""
 
 SECURITY_HEADERS = [
@@ -120,13 +120,15 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The application for these settings; the store opens at start-up and closes at shutdown."""
+def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+    """The application for these settings; the store opens at start-up (unless an opened ``service`` is
+    given, as ``aims-graph serve`` does so that a bad data file is one line before anything listens) and
+    closes at shutdown."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service = await run_in_threadpool(Service, settings)
+        app.state.service = service or await run_in_threadpool(Service, settings)
         try:
             yield
         finally:

@@ -1,17 +1,24 @@
-"""Server-rendered HTML for people, and the RDF descriptions behind it. No JavaScript, no external assets.
+"""Server-rendered pages for people, and the RDF descriptions behind them. No JavaScript, no external assets.
 
-Every value is escaped; links go to this server's own pages so a reader can follow the graph from an AI
-system to its risks, to the controls that treat them and to the evidence for those controls.
+This module only gathers data (queries, labels) and hands it to the Jinja2 templates in ``templates/``,
+which autoescape every value. Links go to this server's own pages, each named by its label where the graph
+has one, so a reader can follow the graph from an AI system to its risks, to the controls that treat them
+and to the evidence for those controls without reading an IRI.
 """
 
 from __future__ import annotations
 
-import html
+import re
 import urllib.parse
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from .. import resources
 from ..answers import Rows, Term, Triples, display
@@ -24,25 +31,40 @@ if TYPE_CHECKING:
     from .service import Service
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+# Where a name comes from, best first.
 LABELS = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
     "http://www.w3.org/2000/01/rdf-schema#label",
     "http://purl.org/dc/terms/title",
-    "http://www.w3.org/2004/02/skos/core#notation",
+    NOTATION,
 )
 TEXTS = ("http://www.w3.org/2004/02/skos/core#definition", "http://www.w3.org/2000/01/rdf-schema#comment")
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 SD = "http://www.w3.org/ns/sparql-service-description#"
+RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+# Answer columns that name the IRI column before them (``xLabel`` columns name column ``x``).
+LABEL_COLUMNS = ("label", "title")
+# Label look-ups per page: each is one bound query (about 0.1 ms on the embedded store); past this many,
+# a big answer table shows prefixed names instead of waiting for thousands of look-ups.
+MAX_LOOKUPS = 300
 
-STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:0;color:#1d2733}header{background:#17324d;color:#fff;"
-    "padding:.7em 1.5em}header a{color:#fff;margin-right:1.2em;text-decoration:none}main{padding:1em 1.5em;"
-    "max-width:72em}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #c9d1da;"
-    "padding:.3em .6em;text-align:left;vertical-align:top}th{background:#eef2f6}.muted{color:#5b6b7b}"
-    "code{background:#f3f5f7;padding:0 .2em}textarea{width:100%;font-family:monospace}"
-    ".tiles{display:flex;flex-wrap:wrap;gap:.8em;margin:1em 0}.tile{border:1px solid #c9d1da;border-radius:6px;"
-    "padding:.6em 1em;min-width:10em;color:#1d2733;text-decoration:none}.tile .num{display:block;font-size:1.6em;"
-    "font-weight:bold}td.heat{width:3em;height:2.2em;text-align:center}.ok{color:#2e7d32;font-weight:bold}"
-)
+
+@cache
+def _environment() -> Environment:
+    """One template environment, loaded from the package so an installed wheel finds its templates."""
+    return Environment(
+        loader=PackageLoader("aims_graph.api", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, **context: Any) -> str:
+    """A page from its template; every value in ``context`` is escaped unless it is ``Markup``."""
+    return _environment().get_template(template).render(**context)
 
 
 def describe(service: Service, iri: str) -> list[ox.Triple]:
@@ -60,59 +82,226 @@ def href(iri: str) -> str:
     return "/resource?" + urllib.parse.urlencode({"iri": iri})
 
 
-def page(title: str, body: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)} · aims-graph"
-        f'</title><meta name="viewport" content="width=device-width"><style>{STYLE}</style></head><body>'
-        '<header><a href="/"><strong>aims-graph</strong></a><a href="/sparql">SPARQL</a>'
-        '<a href="/queries">Queries</a><a href="/ontology">Ontology</a><a href="/docs">API</a></header>'
-        f"<main>{body}</main></body></html>\n"
-    )
+def short_name(iri: str) -> str:
+    """The name of an IRI that has no label: a prefixed name where a prefix fits, else its last segment when
+    that reads as a name (``soa-A-6-2-4``), else the whole IRI (``.../licenses/by/4.0/``)."""
+    curie = display(ox.NamedNode(iri), PREFIXES)
+    if curie != iri:
+        return curie
+    last = re.split(r"[/#]", iri.rstrip("/#"))[-1]
+    return last if re.search(r"[A-Za-z]", last) and ":" not in last else iri
 
 
-class _Labels:
-    def __init__(self, triples: list[ox.Triple]) -> None:
-        self.by_iri: dict[str, str] = {}
-        for predicate in reversed(LABELS):
-            for t in triples:
-                if t.predicate.value == predicate and isinstance(t.subject, ox.NamedNode):
-                    self.by_iri[t.subject.value] = t.object.value if isinstance(t.object, ox.Literal) else ""
+# ------------------------------------------------------------------------------------- page data
 
-    def term(self, term: Term | None) -> str:
-        """A term as HTML: a link with a readable name for IRIs, the escaped value for literals."""
+
+@dataclass(frozen=True)
+class Cell:
+    """One value on a page: a link named for people when ``href`` is set, plain text otherwise."""
+
+    text: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+@dataclass(frozen=True)
+class Property:
+    predicate: Cell
+    values: list[Cell]
+
+
+@dataclass(frozen=True)
+class Reference:
+    subject: Cell
+    predicate: Cell
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    table: Table
+
+
+@dataclass(frozen=True)
+class Tile:
+    name: str
+    value: str
+    href: str
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    consequence: int
+    count: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    likelihood: int
+    cells: list[HeatCell]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    consequences: list[int]
+    rows: list[HeatRow]
+
+
+@dataclass(frozen=True)
+class ClauseCount:
+    clause: Cell
+    count: int
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    conforms: bool
+    rows: list[ClauseCount]
+
+
+class Labels:
+    """Readable names for IRIs: from the triples at hand, else looked up in the store, else a prefixed name."""
+
+    def __init__(self, service: Service | None = None, triples: Iterable[ox.Triple] = ()) -> None:
+        self.service = service
+        self._best: dict[str, tuple[tuple[int, int], str]] = {}
+        self._asked: set[str] = set()
+        self.lookups = 0
+        self.learn(triples)
+
+    def learn(self, triples: Iterable[ox.Triple]) -> None:
+        for t in triples:
+            if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.Literal):
+                self._offer(t.subject.value, t.predicate.value, t.object)
+
+    def known(self, iris: Iterable[str]) -> None:
+        """Mark IRIs whose labels the triples at hand already carry (if they have any): no look-up for them."""
+        self._asked.update(iris)
+
+    def _offer(self, iri: str, predicate: str, label: ox.Literal) -> None:
+        if predicate not in LABELS:
+            return
+        language = (label.language or "").lower()
+        rank = (LABELS.index(predicate), 0 if language.startswith("en") else 1 if not language else 2)
+        current = self._best.get(iri)
+        if current is None or rank < current[0]:
+            self._best[iri] = (rank, label.value)
+
+    def fetch(self, iris: Iterable[str]) -> None:
+        """Look up, one bound query each, the labels of the IRIs this page names and does not know yet."""
+        if self.service is None:
+            return
+        query = resources.internal_query("ld/labels.rq")
+        for iri in dict.fromkeys(iris):
+            if iri in self._best or iri in self._asked:
+                continue
+            if self.lookups >= MAX_LOOKUPS:
+                return
+            self._asked.add(iri)
+            self.lookups += 1
+            for row in self.service.select(query, {"resource": ox.NamedNode(iri)}).dicts():
+                label, predicate = row.get("label"), row.get("property")
+                if isinstance(label, ox.Literal) and isinstance(predicate, ox.NamedNode):
+                    self._offer(iri, predicate.value, label)
+
+    def fetch_properties(self, iri: str) -> None:
+        """The labels of every property used on and towards one resource, in one query."""
+        if self.service is None:
+            return
+        query = resources.internal_query("ld/property-labels.rq")
+        for row in self.service.select(query, {"resource": ox.NamedNode(iri)}).dicts():
+            prop, predicate, label = row.get("property"), row.get("labelProperty"), row.get("label")
+            if isinstance(prop, ox.NamedNode) and isinstance(predicate, ox.NamedNode) and isinstance(label, ox.Literal):
+                self._offer(prop.value, predicate.value, label)
+
+    def label(self, iri: str) -> str | None:
+        found = self._best.get(iri)
+        return found[1] if found else None
+
+    def name(self, iri: str) -> str:
+        label = self.label(iri)
+        return short_name(iri) if label is None else shown_label(iri, label)
+
+    def cell(self, term: Term | None) -> Cell:
         if term is None:
-            return ""
+            return Cell("")
         if isinstance(term, ox.NamedNode):
-            name = self.by_iri.get(term.value) or display(term, PREFIXES)
-            return f'<a href="{html.escape(href(term.value))}">{html.escape(name)}</a>'
-        return html.escape(display(term, PREFIXES))
+            return Cell(self.name(term.value), href(term.value))
+        return Cell(literal_text(term))
 
 
-def _rows_table(rows: Rows, labels: _Labels, skip: str) -> str:
-    """A result table; an IRI column's link text comes from its label column (x -> xLabel, first -> label)."""
-    if not rows.rows:
-        return '<p class="muted">None recorded.</p>'
+def shown_label(iri: str, label: str) -> str:
+    """The ontology's own labels are lower case (``in progress``); on a page they start with a capital."""
+    return label[:1].upper() + label[1:] if iri.startswith(str(AIMS)) else label
+
+
+def literal_text(term: Term) -> str:
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD_BOOLEAN:
+        return {"true": "yes", "1": "yes", "false": "no", "0": "no"}.get(term.value, term.value)
+    return display(term, PREFIXES)
+
+
+def column_header(name: str) -> str:
+    """A variable name as a column heading: ``inScope`` reads "In scope"."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").lower()
+    return words[:1].upper() + words[1:]
+
+
+def answer_table(rows: Rows, labels: Labels, skip: str = "") -> Table:
+    """An answer as a table; an IRI column's link text comes from its label column, else from ``labels``.
+
+    ``x`` is named by ``xLabel``; a ``label`` or ``title`` column names the nearest IRI column before it.
+    ``skip`` is the query's parameter, the same on every row (the page is about it).
+    """
     names = rows.variables
-    label_for: dict[int, int] = {}
+
+    def holds_iris(i: int) -> bool:
+        return any(isinstance(row[i], ox.NamedNode) for row in rows.rows)
+
+    partner: dict[int, int] = {}
     for i, name in enumerate(names):
-        partner = f"{name}Label" if f"{name}Label" in names else ("label" if i == 0 and "label" in names else None)
-        if partner is not None:
-            label_for[i] = names.index(partner)
-    hidden = set(label_for.values()) | {names.index(skip)} if skip in names else set(label_for.values())
+        if f"{name}Label" in names:
+            partner[i] = names.index(f"{name}Label")
+    for j, name in enumerate(names):
+        if name in LABEL_COLUMNS and j not in partner.values():
+            owner = next(
+                (i for i in range(j - 1, -1, -1) if names[i] != skip and i not in partner and holds_iris(i)),
+                None,
+            )
+            if owner is not None:
+                partner[owner] = j
+    hidden = set(partner.values()) | ({names.index(skip)} if skip in names else set())
     columns = [i for i in range(len(names)) if i not in hidden]
-    head = "".join(f"<th>{html.escape(names[i])}</th>" for i in columns)
-    body = []
+
+    def named_in_row(row: tuple[Term | None, ...], i: int) -> Term | None:
+        return row[partner[i]] if i in partner else None
+
+    labels.fetch(
+        term.value
+        for row in rows.rows
+        for i in columns
+        if isinstance(term := row[i], ox.NamedNode) and not isinstance(named_in_row(row, i), ox.Literal)
+    )
+    body: list[list[Cell]] = []
     for row in rows.rows:
         cells = []
         for i in columns:
-            term, text = row[i], row[label_for[i]] if i in label_for else None
-            if isinstance(term, ox.NamedNode) and isinstance(text, ox.Literal):
-                cells.append(f'<a href="{html.escape(href(term.value))}">{html.escape(text.value)}</a>')
+            value, given = row[i], named_in_row(row, i)
+            if isinstance(value, ox.NamedNode) and isinstance(given, ox.Literal):
+                cells.append(Cell(shown_label(value.value, given.value), href(value.value)))
             else:
-                cells.append(labels.term(term))
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+                cells.append(labels.cell(value))
+        body.append(cells)
+    return Table([column_header(names[i]) for i in columns], body)
+
+
+# ---------------------------------------------------------------------------------------- pages
 
 
 # Extra traceability sections per type: (heading, named query, parameter).
@@ -135,50 +324,76 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
 
 
 def resource_page(service: Service, iri: str) -> str | None:
+    """One resource: its name once, its types, its texts, its other properties, traceability and back links."""
     triples = describe(service, iri)
     if not triples:
         return None
-    labels = _Labels(triples)
     node = ox.NamedNode(iri)
     outgoing = [t for t in triples if t.subject == node]
     incoming = [t for t in triples if t.object == node and t.subject != node]
     if not outgoing and not incoming:
         return None
-    title = labels.by_iri.get(iri) or display(node, PREFIXES)
+    labels = Labels(service, triples)
+    # describe.rq brings the labels of every neighbour: a neighbour without one has none to look up.
+    labels.known(t.object.value for t in outgoing if isinstance(t.object, ox.NamedNode))
+    labels.known(t.subject.value for t in incoming if isinstance(t.subject, ox.NamedNode))
+    label = labels.label(iri)
+    heading = labels.name(iri)
+    notations = [t.object.value for t in outgoing if t.predicate.value == NOTATION and isinstance(t.object, ox.Literal)]
+    notation = notations[0] if notations and notations[0] != heading else None
     types = [t.object for t in outgoing if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)]
-    texts = [t.object.value for t in outgoing if t.predicate.value in TEXTS and isinstance(t.object, ox.Literal)]
-    parts = [f"<h1>{html.escape(title)}</h1>", f'<p class="muted"><code>{html.escape(iri)}</code></p>']
-    if types:
-        parts.append("<p>" + ", ".join(labels.term(t) for t in types) + "</p>")
-    parts += [f"<p>{html.escape(text)}</p>" for text in texts]
+    texts = list(
+        dict.fromkeys(
+            t.object.value for t in outgoing if t.predicate.value in TEXTS and isinstance(t.object, ox.Literal)
+        )
+    )
+    # What the heading and the paragraphs already show is not repeated in the property table.
+    shown = {value for value in (label, notations[0] if notations else None) if value is not None}
     grouped: dict[str, list[Term]] = defaultdict(list)
     for t in outgoing:
-        if t.predicate.value != RDF_TYPE:
-            grouped[t.predicate.value].append(t.object)
-    rows = "".join(
-        f"<tr><th>{labels.term(ox.NamedNode(p))}</th><td>{'<br>'.join(labels.term(o) for o in objs)}</td></tr>"
-        for p, objs in sorted(grouped.items())
-    )
-    parts.append(f"<h2>Properties</h2><table>{rows}</table>")
+        predicate = t.predicate.value
+        if predicate == RDF_TYPE:
+            continue
+        if isinstance(t.object, ox.Literal) and (
+            (predicate in LABELS and t.object.value in shown) or (predicate in TEXTS and t.object.value in texts)
+        ):
+            continue
+        grouped[predicate].append(t.object)
+    labels.fetch_properties(iri)
+    labels.known([*grouped, *(t.predicate.value for t in incoming)])
+    labels.fetch(t.value for t in types)
+    properties = [
+        Property(labels.cell(ox.NamedNode(p)), [labels.cell(o) for o in objs])
+        for p, objs in sorted(grouped.items(), key=lambda item: (labels.name(item[0]).lower(), item[0]))
+    ]
+    sections = []
     for type_ in types:
         if type_.value.endswith("core#Concept") and iri.startswith(str(ISO42001)):
             continue  # catalogue entries are the sources of mappings, not their targets
-        for heading, query_name, param in SECTIONS.get(type_.value, []):
-            query: NamedQuery = get_query(query_name)
-            found = service.select(query.text, {param: node})
-            parts.append(f"<h2>{html.escape(heading)}</h2>" + _rows_table(found, _Labels(triples), param))
-    if incoming:
-        back = "".join(
-            f"<tr><td>{labels.term(t.subject)}</td><td>{labels.term(t.predicate)}</td></tr>"
-            for t in sorted(incoming, key=lambda t: (t.predicate.value, str(t.subject)))
-        )
-        parts.append(f"<h2>Referenced by</h2><table><tr><th>Resource</th><th>as</th></tr>{back}</table>")
-    return page(title, "".join(parts))
+        for section_heading, query_name, param in SECTIONS.get(type_.value, []):
+            found = service.select(get_query(query_name).text, {param: node})
+            sections.append(Section(section_heading, answer_table(found, labels, param)))
+    referenced_by = [
+        Reference(labels.cell(t.subject), labels.cell(t.predicate))
+        for t in sorted(incoming, key=lambda t: (t.predicate.value, str(t.subject)))
+    ]
+    return render(
+        "resource.html",
+        title=f"{notation} {heading}" if notation else heading,
+        heading=heading,
+        notation=notation,
+        iri=iri,
+        types=[labels.cell(t) for t in types],
+        texts=texts,
+        properties=properties,
+        sections=sections,
+        referenced_by=referenced_by,
+    )
 
 
 def home_page(service: Service) -> str:
     """The AIMS at a glance: systems, risk heat map, SoA coverage, open nonconformities, validation by clause."""
-    labels = _Labels([])
+    labels = Labels(service)
     systems = service.select(get_query("ai-systems").text)
     untreated = service.select(get_query("untreated-risks").text)
     nonconformities = service.select(get_query("open-nonconformities").text)
@@ -187,136 +402,95 @@ def home_page(service: Service) -> str:
     risks = sum(int(display(r["risks"])) for r in service.select(get_query("risk-heatmap").text).dicts())
     validation = service.validation()
     tiles = [
-        ("AI systems", str(len(systems.rows)), "#systems"),
-        ("Risks", str(risks), "/reports/risks?format=html"),
-        ("Untreated risks above threshold", str(len(untreated.rows)), "/queries/untreated-risks"),
-        ("Annex A controls in the SoA", f"{covered} / {cov.total}", "/reports/soa?format=html"),
-        ("Open nonconformities", str(len(nonconformities.rows)), "#nonconformities"),
-        (
+        Tile("AI systems", str(len(systems.rows)), "#systems"),
+        Tile("Risks", str(risks), "/reports/risks?format=html"),
+        Tile("Untreated risks above threshold", str(len(untreated.rows)), "/queries/untreated-risks"),
+        Tile("Annex A controls in the SoA", f"{covered} / {cov.total}", "/reports/soa?format=html"),
+        Tile("Open nonconformities", str(len(nonconformities.rows)), "#nonconformities"),
+        Tile(
             "Validation results",
             "conforms" if validation.conforms else str(len(validation.results)),
             "#validation",
         ),
     ]
-    parts = [
-        "<h1>AI management system at a glance</h1>",
-        '<form method="get" action="/search" role="search"><input name="q" placeholder="Search by label or '
-        'notation (e.g. A.6.2.4)" size="40"> <button type="submit">Search</button></form>',
-        '<div class="tiles">'
-        + "".join(
-            f'<a class="tile" href="{link}"><span class="num">{html.escape(value)}</span>{html.escape(name)}</a>'
-            for name, value, link in tiles
-        )
-        + "</div>",
-        '<h2 id="systems">AI systems</h2>' + _rows_table(systems, labels, ""),
-        "<h2>Risk heat map</h2>" + heat_map(service),
-        '<h2>Statement of Applicability coverage</h2><p><a href="/reports/soa?format=html">Statement of '
-        'Applicability</a> · <a href="/reports/trace?format=html">Traceability matrix</a> · '
-        '<a href="/reports/risks?format=html">Risk register</a></p>' + to_svg(cov),
-        '<h2 id="nonconformities">Open nonconformities</h2>' + _rows_table(nonconformities, labels, ""),
-        '<h2 id="validation">Validation by clause</h2>' + _validation_table(validation),
-    ]
-    return page("Home", "".join(parts))
+    return render(
+        "home.html",
+        title="Home",
+        tiles=tiles,
+        systems=answer_table(systems, labels),
+        heat=risk_heat_map(service),
+        coverage_svg=Markup(to_svg(cov)),  # built by charts.to_svg, which escapes every text it writes
+        nonconformities=answer_table(nonconformities, labels),
+        validation=validation_summary(validation),
+    )
 
 
-def heat_map(service: Service) -> str:
+def risk_heat_map(service: Service) -> HeatMap:
     """Likelihood (rows, highest first) against consequence (columns), coloured by the product."""
-    cells: dict[tuple[int, int], int] = {}
+    counts: dict[tuple[int, int], int] = {}
     l_max = c_max = 5
     for row in service.select(get_query("risk-heatmap").text).dicts():
-        cells[(int(display(row["likelihood"])), int(display(row["consequence"])))] = int(display(row["risks"]))
+        counts[(int(display(row["likelihood"])), int(display(row["consequence"])))] = int(display(row["risks"]))
         if "likelihoodMax" in row:
             l_max, c_max = int(display(row["likelihoodMax"])), int(display(row["consequenceMax"]))
-    l_max = max([l_max, *(lk for lk, _ in cells)])
-    c_max = max([c_max, *(ck for _, ck in cells)])
-    head = "".join(f"<th>{c}</th>" for c in range(1, c_max + 1))
-    body = []
+    l_max = max([l_max, *(lk for lk, _ in counts)])
+    c_max = max([c_max, *(ck for _, ck in counts)])
+    rows = []
     for lk in range(l_max, 0, -1):
-        tds = []
+        cells = []
         for ck in range(1, c_max + 1):
             share = (lk * ck) / (l_max * c_max)
             colour = (
                 "#c8e6c9" if share <= 0.25 else "#fff59d" if share <= 0.5 else "#ffcc80" if share <= 0.7 else "#ef9a9a"
             )
-            count = cells.get((lk, ck), 0)
-            tds.append(
-                f'<td class="heat" style="background:{colour}" title="likelihood {lk}, consequence {ck}">'
-                f"{count or ''}</td>"
-            )
-        body.append(f"<tr><th>{lk}</th>{''.join(tds)}</tr>")
-    return (
-        f'<table class="heatmap" aria-label="Risk heat map"><tr><th>likelihood \\ consequence</th>{head}</tr>'
-        f"{''.join(body)}</table>"
-    )
+            cells.append(HeatCell(ck, counts.get((lk, ck), 0), colour))
+        rows.append(HeatRow(lk, cells))
+    return HeatMap(list(range(1, c_max + 1)), rows)
 
 
-def _validation_table(report: ValidationReport) -> str:
-    if report.conforms:
-        return '<p class="ok">The data conforms to every shape.</p>'
+def heat_map(service: Service) -> str:
+    """The heat map alone, as the home page shows it."""
+    macro = _environment().get_template("_macros.html").module.heat_map  # type: ignore[attr-defined]
+    return str(macro(risk_heat_map(service)))
+
+
+def validation_summary(report: ValidationReport) -> ValidationSummary:
     counts: dict[str, int] = defaultdict(int)
     for result in report.results:
         for clause in result.clauses or ["(no clause)"]:
             counts[clause] += 1
-    rows = "".join(
-        f'<tr><td><a href="/iso42001/{html.escape(c.replace(".", "-"))}">{html.escape(c)}</a></td><td>{n}</td></tr>'
-        if c != "(no clause)"
-        else f"<tr><td>{c}</td><td>{n}</td></tr>"
+    rows = [
+        ClauseCount(Cell(c) if c == "(no clause)" else Cell(c, href(str(ISO42001) + c.replace(".", "-"))), n)
         for c, n in sorted(counts.items(), key=lambda item: clause_sort_key(item[0]))
-    )
-    return f"<table><tr><th>clause</th><th>results</th></tr>{rows}</table>"
+    ]
+    return ValidationSummary(report.conforms, rows)
 
 
-def query_page(query: NamedQuery, values: dict[str, str], rows: Rows | None) -> str:
-    """A named query as a form with its parameters, and its answer as a table."""
-    inputs = "".join(
-        f'<label>{html.escape(p.name)} ({p.kind}) <input name="{html.escape(p.name)}" '
-        f'value="{html.escape(values.get(p.name, ""))}" size="50"></label><br>'
-        for p in query.params
-    )
-    form = (
-        f'<form method="get" action="/queries/{html.escape(query.name)}">{inputs}'
-        '<button type="submit">Run</button></form>'
-    )
-    body = [f"<h1>{html.escape(query.name)}</h1>", f"<p>{html.escape(query.summary)}</p>", form]
-    if rows is not None:
-        body.append(f"<h2>{len(rows.rows)} rows</h2>" + _rows_table(rows, _Labels([]), ""))
-    body.append(f"<details><summary>SPARQL</summary><pre>{html.escape(query.text)}</pre></details>")
-    return page(query.name, "".join(body))
+def query_page(query: NamedQuery, values: dict[str, str], rows: Rows | None, service: Service | None = None) -> str:
+    """A named query as a form with its parameters, and its answer as a table.
+
+    With ``service``, IRIs without a label column are named by their labels (a few look-ups: run it in a
+    thread); without it they show as prefixed names.
+    """
+    answer = None if rows is None else answer_table(rows, Labels(service))
+    return render("query.html", title=query.name, query=query, values=values, answer=answer)
 
 
 def query_list_page(queries: dict[str, NamedQuery]) -> str:
-    items = "".join(
-        f'<li><a href="/queries/{html.escape(q.name)}">{html.escape(q.name)}</a>: {html.escape(q.summary)}</li>'
-        for q in queries.values()
-    )
-    return page("Named queries", f"<h1>Named queries</h1><ul>{items}</ul>")
+    return render("query_list.html", title="Named queries", queries=list(queries.values()))
 
 
-def search_page(text: str, rows: Rows | None) -> str:
-    form = (
-        f'<form method="get" action="/search"><input name="q" value="{html.escape(text)}" size="40"> '
-        '<button type="submit">Search</button></form>'
-    )
-    result = "" if rows is None else f"<h2>{len(rows.rows)} found</h2>" + _rows_table(rows, _Labels([]), "text")
-    return page("Search", f"<h1>Search</h1>{form}{result}")
+def search_page(text: str, rows: Rows | None, service: Service | None = None) -> str:
+    """The search form and what it found; ``service`` names the types as ``query_page`` does."""
+    found = None if rows is None else answer_table(rows, Labels(service), "text")
+    return render("search.html", title="Search", text=text, found=found)
 
 
 def sparql_page(queries: dict[str, NamedQuery]) -> str:
-    examples = "".join(
-        f"<li><strong>{html.escape(q.name)}</strong>: {html.escape(q.summary)}"
-        '<form method="get" action="/sparql"><textarea name="query" rows="4">'
-        f"{html.escape(_strip_header(q.text))}"
-        '</textarea><button type="submit">Run</button></form></li>'
-        for q in queries.values()
-        if not q.params
-    )
-    body = (
-        "<h1>SPARQL</h1><p>Read-only SPARQL 1.1 endpoint over the whole graph.</p>"
-        '<form method="get" action="/sparql"><textarea name="query" rows="8">'
-        'SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10</textarea><br><button type="submit">Run</button></form>'
-        f"<h2>Named queries</h2><ul>{examples}</ul>"
-    )
-    return page("SPARQL", body)
+    examples = [
+        {"name": q.name, "summary": q.summary, "text": _strip_header(q.text)} for q in queries.values() if not q.params
+    ]
+    return render("sparql.html", title="SPARQL", examples=examples)
 
 
 def _strip_header(text: str) -> str:
@@ -335,6 +509,7 @@ def service_description(endpoint: str) -> list[ox.Triple]:
         ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
         ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, ox.NamedNode(RDFS_SEE_ALSO), ox.NamedNode(endpoint.rsplit("/", 1)[0] + "/.well-known/void")),
     ]
     for media in (
         "application/sparql-results+json",
@@ -352,24 +527,27 @@ def service_description(endpoint: str) -> list[ox.Triple]:
 
 def api_docs_page(spec: dict[str, Any]) -> str:
     """Every operation of the OpenAPI description: method, path, summary, description and parameters."""
-    rows = []
-    for path, operations in sorted(spec.get("paths", {}).items()):
-        for method, operation in operations.items():
-            params = ", ".join(
+    operations = []
+    for path, methods in sorted(spec.get("paths", {}).items()):
+        for method, operation in methods.items():
+            parameters = ", ".join(
                 f"{p.get('name')} ({p.get('in')})" for p in operation.get("parameters", []) if isinstance(p, dict)
             )
-            rows.append(
-                f"<tr><td><code>{html.escape(method.upper())}</code></td><td><code>{html.escape(path)}</code></td>"
-                f'<td>{html.escape(operation.get("summary", ""))}<br><span class="muted">'
-                f"{html.escape(operation.get('description', ''))}</span></td><td>{html.escape(params)}</td></tr>"
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": parameters,
+                }
             )
     info = spec.get("info", {})
-    body = (
-        f"<h1>{html.escape(info.get('title', 'API'))} {html.escape(info.get('version', ''))}</h1>"
-        f"<p>{html.escape(info.get('description', ''))}</p>"
-        '<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3).</p>'
-        "<table><tr><th>method</th><th>path</th><th>what it does</th><th>parameters</th></tr>"
-        + "".join(rows)
-        + "</table>"
+    heading = f"{info.get('title', 'API')} {info.get('version', '')}".strip()
+    return render(
+        "api_docs.html",
+        title="API",
+        heading=heading,
+        description=info.get("description", ""),
+        operations=operations,
     )
-    return page("API", body)

@@ -27,6 +27,7 @@ from ..errors import (
 )
 from ..namespaces import GRAPH_BASE, PREFIXES
 from ..rdfio import parse_quads, to_rdflib
+from ..snapshots import as_of, refuse_snapshot_write, validate_as_of
 from ..store import (
     CATALOGUE_GRAPH,
     ONTOLOGY_GRAPH,
@@ -144,8 +145,11 @@ class Service:
         )
         return self.pool.query(job)
 
-    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Rows:
-        result = self.query(sparql, bindings)
+    def select(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+    ) -> Rows:
+        """A SELECT over the current state, or over ``graphs`` alone (a snapshot's, for ?as_of=)."""
+        result = self.query(sparql, bindings, graphs, graphs)
         assert isinstance(result, Rows)
         return result
 
@@ -189,6 +193,14 @@ class Service:
                     self._validation[engine] = report
         return report
 
+    def validate_as_of(self, label: str, engine: str) -> ValidationReport:
+        """A snapshot's records against our shapes, in a worker under the time limit like any validation."""
+        if self.pool is None:
+            return as_of_validation_task(self.store, label, engine)
+        report = self.pool.run(TaskJob(as_of_validation_task, (label, engine)))
+        assert isinstance(report, ValidationReport)
+        return report
+
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """One write at a time, here; afterwards a new generation of workers sees it, while the old one keeps
@@ -223,6 +235,7 @@ class Service:
     def _write_triples(self, graph: str, data: bytes, fmt: ox.RdfFormat, replace: bool) -> bool:
         """The body's triples into the one target graph: graph names inside the body (JSON-LD ``@id`` with
         ``@graph``) are dropped, so a body can never write into another graph."""
+        refuse_snapshot_write(graph)
         target = checked_iri(graph)
         refuse_reserved(target.value)
         quads = _parse_upload(data, fmt)
@@ -240,6 +253,7 @@ class Service:
         return not existed
 
     def drop_graph(self, graph: str) -> None:
+        refuse_snapshot_write(graph)
         refuse_reserved(checked_iri(graph).value)
         with self._writing():
             self.store.drop(graph)
@@ -271,6 +285,11 @@ def validation_task(
 ) -> ValidationReport:
     """What a worker runs for /validate (formats as media types: pyoxigraph's format objects do not pickle)."""
     return validate_upload(store, _with_format(data), _with_format(shapes), engine)
+
+
+def as_of_validation_task(store: Store, label: str, engine: str) -> ValidationReport:
+    """What a worker runs for /validate?as_of=: the snapshot's graphs seen as the store."""
+    return validate_as_of(as_of(store, label), None, engine)
 
 
 def _with_format(part: tuple[bytes, str] | None) -> tuple[bytes, ox.RdfFormat] | None:

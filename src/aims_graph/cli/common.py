@@ -1,4 +1,4 @@
-"""What every command shares: the store options, opening the store they name, and writing answers out."""
+"""What commands share once they run: opening the store the options name, loading data, writing answers out."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .. import formats, rdfio
 from ..answers import QueryResult, Rows, Triples
 from ..config import Settings
 from ..errors import UserInputError
@@ -14,31 +15,31 @@ from ..namespaces import PREFIXES
 from ..reports.tables import text_table
 from ..serialize import write_rows, write_triples
 from ..store import Store, ensure_reference_graphs, open_configured_store
+from .options import note
 
 
-def store_options(parser: argparse.ArgumentParser, data: bool = True) -> None:
-    group = parser.add_argument_group("where the graph lives (default: a fresh in-memory store)")
-    group.add_argument("--store", type=Path, metavar="DIR", help="an on-disk Oxigraph store directory")
-    group.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint")
-    group.add_argument("--update-endpoint", metavar="URL", help="the SPARQL 1.1 update endpoint")
-    group.add_argument(
-        "--graph-store-endpoint",
-        metavar="URL",
-        help="a SPARQL 1.1 Graph Store Protocol endpoint, for loading",
-    )
-    if data:
-        group.add_argument(
-            "--data",
-            type=Path,
-            action="append",
-            default=[],
-            metavar="FILE",
-            help="an RDF file to load first (repeatable)",
-        )
+def expand_data(paths: list[Path]) -> list[Path]:
+    """The files the user named, with each directory replaced by the RDF files inside it."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = rdfio.rdf_files_in(path)
+            if not found:
+                raise UserInputError(f"{path}: the directory holds no RDF files ({', '.join(formats.rdf_endings())})")
+            note(f"{path}: loading {len(found)} RDF file{'s' if len(found) != 1 else ''}")
+            files.extend(found)
+        elif not path.exists():
+            raise UserInputError(f"{path}: no such file")
+        else:
+            files.append(path)
+    return files
 
 
-def store_from_args(args: argparse.Namespace) -> Store:
-    """Open the store the options name; with --data or no store at all, load the reference graphs too."""
+def store_from_args(args: argparse.Namespace, require_data: bool = False) -> Store:
+    """Open the store the options name; with --data or no store at all, load the reference graphs too.
+
+    ``require_data``: the command answers questions about an organisation, so a fresh store with nothing
+    loaded is a mistake to report, not an empty answer."""
     settings = Settings.from_env(
         store=args.store,
         endpoint=args.endpoint,
@@ -46,22 +47,26 @@ def store_from_args(args: argparse.Namespace) -> Store:
         graph_store_endpoint=getattr(args, "graph_store_endpoint", None),
     )
     store = open_configured_store(settings)
-    data: list[Path] = getattr(args, "data", [])
+    data = expand_data(getattr(args, "data", []))
+    if require_data and not data and settings.store is None and settings.endpoint is None:
+        raise UserInputError(
+            "no data given: name the organisation's RDF files with --data FILE (or a directory), "
+            "or a store with --store DIR or --endpoint URL"
+        )
     if store.writable:
         ensure_reference_graphs(store)
-    for path in data:
-        store.load(path)
+    load_files(store, data)
     return store
 
 
-def parse_params(pairs: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UserInputError(f"--param takes key=value, got {pair!r}")
-        params[key.strip()] = value
-    return params
+def load_files(store: Store, files: list[Path]) -> None:
+    """Each file into its own graph; a file that yields no triples is a mistake worth one line."""
+    for path in files:
+        if store.load(path).triples == 0:
+            raise UserInputError(
+                f"{path}: nothing was loaded from this file: it holds no triples "
+                "(empty, or not RDF in the format its name ending says)"
+            )
 
 
 def print_result(result: QueryResult, fmt: str) -> None:
@@ -79,8 +84,18 @@ def print_result(result: QueryResult, fmt: str) -> None:
         raise UserInputError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE results; use table, json, xml, csv or tsv")
 
 
+def _is_text(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in data
+
+
 def write_output(payload: bytes | str, out: Path | None) -> None:
     data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    if out is None and sys.stdout.isatty() and not _is_text(data):
+        raise UserInputError("this output is binary (a workbook or an image): write it to a file with --out FILE")
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -5,19 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import Settings
 from ..errors import UserInputError
-from .common import store_from_args, store_options, write_output
+from .options import store_options
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if args.format == "xlsx":
-        from ..spreadsheet import export_workbook
+    from .common import write_output
 
-        if args.out is None:
-            raise UserInputError("--format xlsx needs --out FILE.xlsx")
-        export_workbook(store_from_args(args), args.out)
-        return 0
+    if args.format in ("xlsx", "csv"):
+        from .spreadsheet import cmd_export_workbook
+
+        return cmd_export_workbook(args)
     from ..reference_documents import export_reference
 
     payload = export_reference(args.what, args.format)
@@ -26,6 +24,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from ..config import Settings
+    from .common import store_from_args
+
     settings = Settings.from_env()
     if (args.store or settings.store) is None and (args.endpoint or settings.endpoint) is None:
         raise UserInputError(
@@ -33,6 +34,10 @@ def cmd_load(args: argparse.Namespace) -> int:
         )
     if args.graph and len(args.files) > 1:
         raise UserInputError("--graph names one graph: give one file with it")
+    if args.graph:
+        from ..snapshots import refuse_snapshot_write
+
+        refuse_snapshot_write(args.graph)
     store = store_from_args(args)
     for path in args.files:
         report = store.load(path, graph=args.graph, fmt=args.format)
@@ -42,11 +47,16 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_graphs(args: argparse.Namespace) -> int:
+    from .common import store_from_args
+
     store = store_from_args(args)
     if args.action == "list":
         for info in store.graphs():
             print(f"{info.triples:>10}  {info.name}")
     else:
+        from ..snapshots import refuse_snapshot_write
+
+        refuse_snapshot_write(args.graph)  # snapshots go with `snapshot drop`, whole
         store.drop(args.graph)
         print(f"dropped <{args.graph}>")
     store.close()
@@ -58,7 +68,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     if args.systems < 1:
         raise UserInputError("--systems must be at least 1")
-    stats = write(args.out, args.systems, args.seed)
+    if not 1 <= args.organisations <= args.systems:
+        raise UserInputError("--organisations must be between 1 and --systems")
+    stats = write(args.out, args.systems, args.seed, organisations=args.organisations)
     print(
         f"{args.out}: {stats.triples} triples, {stats.systems} AI systems, {stats.risks} risks, "
         f"{stats.treatments} treatments; gaps: {len(stats.systems_without_owner)} systems without owner, "
@@ -83,9 +95,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--format",
-        choices=["turtle", "nt", "jsonld", "xml", "xlsx"],
+        choices=["turtle", "nt", "jsonld", "xml", "xlsx", "csv"],
         default="turtle",
-        help="xlsx exports the organisation data of the store (with --store, --endpoint or --data)",
+        help="turtle, nt, jsonld or xml: the reference graphs (--what); xlsx or csv (a folder of CSV files): "
+        "the organisation's records as a workbook that imports back (needs --store, --endpoint or --data)",
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
     p.set_defaults(func=cmd_export)
@@ -94,7 +107,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     store_options(p, data=False)
     p.add_argument("--graph", metavar="IRI", help="the named graph (default: derived from the file name)")
     p.add_argument("--format", metavar="FORMAT", help="the RDF format (default: from the file ending)")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="RDF files (format from the name ending)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("graphs", help="list the named graphs of a store, or drop one")
@@ -104,11 +117,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing.set_defaults(func=cmd_graphs)
     dropping = actions.add_parser("drop", help="remove one named graph")
     store_options(dropping, data=False)
-    dropping.add_argument("graph", metavar="IRI")
+    dropping.add_argument("graph", metavar="IRI", help="the named graph to remove (see graphs list)")
     dropping.set_defaults(func=cmd_graphs)
 
     p = sub.add_parser("generate", help="write a deterministic synthetic organisation")
-    p.add_argument("--systems", type=int, required=True, metavar="N")
-    p.add_argument("--seed", type=int, default=42, metavar="S")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument(
+        "--systems", type=int, required=True, metavar="N", help="how many AI systems (about 300 triples each)"
+    )
+    p.add_argument("--seed", type=int, default=42, metavar="S", help="the same seed gives the same file (default 42)")
+    p.add_argument("--organisations", type=int, default=1, metavar="K", help="organisations in one file (default 1)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="the Turtle file to write")
     p.set_defaults(func=cmd_generate)

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import AimsGraphError
-from . import crosswalk, data, query, reason, report, serve, spreadsheet, validate
+from . import crosswalk, data, mcp, oscal, query, reason, report, serve, snapshot, spreadsheet, validate
 
-COMMAND_GROUPS = (data, query, validate, reason, report, serve, spreadsheet, crosswalk)
+COMMAND_GROUPS = (data, query, validate, reason, report, snapshot, serve, mcp, spreadsheet, crosswalk, oscal)
 """Each module's ``register`` adds its subcommands, in this order in the help."""
 
 

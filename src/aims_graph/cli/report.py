@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import store_from_args, store_options, write_output
+from .options import store_options
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..reports.documents import produce
+    from .common import store_from_args, write_output
 
-    store = store_from_args(args)
+    store = store_from_args(args, require_data=True)
     fmt = args.format or ("svg" if args.kind == "coverage" else "md")
     payload, _media = produce(store, args.kind, fmt)
     write_output(payload, args.out)
@@ -32,5 +33,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="md, csv, html or xlsx for tables; svg, png or html for the coverage chart",
     )
-    p.add_argument("--out", type=Path, metavar="FILE")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write here (needed for xlsx and png)")
     p.set_defaults(func=cmd_report)

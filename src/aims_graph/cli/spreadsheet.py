@@ -1,4 +1,4 @@
-"""CLI commands for spreadsheets: ``template``, ``import`` and ``export-xlsx``.
+"""CLI commands for spreadsheets: ``template``, ``import``, and the workbook half of ``export``.
 
 Registered by cli.py through ``register``. Each command calls one library function; a workbook with
 problems prints every problem, one per line, and exits 2 with nothing written.
@@ -10,12 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from .. import rdfio
 from ..errors import UserInputError
-from ..store import graph_for_file
-from .common import store_from_args, store_options, write_output
+from .options import store_options
 
 # The workbook modules (openpyxl, the ontology) load only when a spreadsheet command runs, so that
 # registering these commands costs every other command nothing.
@@ -39,7 +35,12 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from .. import rdfio
     from ..spreadsheet.importer import WorkbookError, check_base, import_workbook, replace_graph, serialize
+    from ..store import graph_for_file
+    from .common import store_from_args, write_output
 
     targets = [
         name for name, value in (("--out", args.out), ("--store", args.store), ("--endpoint", args.endpoint)) if value
@@ -72,11 +73,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export_xlsx(args: argparse.Namespace) -> int:
+def cmd_export_workbook(args: argparse.Namespace) -> int:
+    """``export --format xlsx|csv``: the organisation's records as a workbook (or a folder of CSV files)."""
     from ..spreadsheet.exporter import build_export, write_export
+    from .common import store_from_args
 
     fmt = _workbook_format(args.out, args.format)
-    store = store_from_args(args)
+    if args.out is None:
+        raise UserInputError(f"--format {args.format} needs --out FILE.xlsx (or a folder for csv)")
+    store = store_from_args(args, require_data=True)
     export = build_export(store)
     write_export(export, args.out, fmt)
     for line in export.warnings():
@@ -90,7 +95,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "template",
         help="write a workbook to fill in: one sheet per kind of record, a worked example row, drop-down lists",
     )
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|DIR")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|DIR", help="the workbook, or a folder for csv")
     p.add_argument(
         "--format", choices=["xlsx", "csv"], help="xlsx (default for a .xlsx name) or csv: a folder of CSV files"
     )
@@ -100,7 +105,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "import",
         help="turn a filled-in workbook (or a folder of CSV files) into RDF; every problem is reported at once",
     )
-    p.add_argument("source", type=Path, metavar="FILE.xlsx|DIR")
+    p.add_argument(
+        "source", type=Path, metavar="FILE.xlsx|DIR", help="the filled-in workbook, or a folder of CSV files"
+    )
     p.add_argument(
         "--base", metavar="IRI", help="base IRI for the records' ids (default: sheet Settings, else example.org)"
     )
@@ -118,11 +125,3 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     store_options(p, data=False)
     p.set_defaults(func=cmd_import)
-
-    p = sub.add_parser(
-        "export-xlsx", help="write the AIMS records of a store as a workbook that imports back to the same graph"
-    )
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|DIR")
-    p.add_argument("--format", choices=["xlsx", "csv"], help="xlsx (default for a .xlsx name) or csv")
-    store_options(p)
-    p.set_defaults(func=cmd_export_xlsx)

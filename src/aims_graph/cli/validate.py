@@ -5,28 +5,46 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import rdflib
+from ..errors import UserInputError
+from ..validation import ENGINES
+from .options import store_options
 
-from .. import rdfio
-from ..store import OxigraphStore, ensure_reference_graphs, store_as_rdflib
-from ..validation.user_shapes import validate_with_shapes
-from ..validation.validate import ENGINES, validate_store
-from .common import store_from_args, store_options, write_output
+if TYPE_CHECKING:
+    import rdflib
+
+    from ..store import OxigraphStore
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    import rdflib
+
+    from .. import rdfio
+    from ..store import store_as_rdflib
+    from ..validation.user_shapes import validate_with_shapes
+    from ..validation.validate import validate_store
+    from .common import expand_data, store_from_args, write_output
+
     using_store = args.store is not None or args.endpoint is not None
     if not args.files and not using_store:
-        raise_usage("give data files, --store DIR or --endpoint URL")
+        raise UserInputError("no data given: name RDF files or a directory, or --store DIR or --endpoint URL")
+    args.files = expand_data(args.files)
     shapes = [rdfio.parse_file_to_rdflib(path) for path in args.shapes] if args.shapes else None
-    if args.engine != "pyshacl" and not (using_store and args.files):  # in the store, copying nothing
+    if args.as_of:  # a snapshot's records, in the store where they are
+        from ..snapshots import as_of, validate_as_of
+
+        report = validate_as_of(as_of(store_from_args(args), args.as_of), _merged(shapes), args.engine)
+    elif args.engine != "pyshacl" and not (using_store and args.files):  # in the store, copying nothing
         store = store_from_args(args) if using_store else _memory_store(args.files)
         report = validate_store(store, _merged(shapes), args.engine)
     else:
         data = rdflib.Graph()
         for path in args.files:
-            data += rdfio.parse_file_to_rdflib(path)
+            parsed = rdfio.parse_file_to_rdflib(path)
+            if not parsed:
+                raise UserInputError(f"{path}: nothing was loaded from this file: it holds no triples")
+            data += parsed
         if using_store:
             data += store_as_rdflib(store_from_args(args))
         report = validate_with_shapes(data, shapes, args.engine)
@@ -41,14 +59,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _memory_store(files: list[Path]) -> OxigraphStore:
     """The files and the reference graphs in a fresh in-memory store, parsed by Oxigraph (not rdflib)."""
+    from ..store import OxigraphStore, ensure_reference_graphs
+    from .common import load_files
+
     store = OxigraphStore()
     ensure_reference_graphs(store)
-    for path in files:
-        store.load(path)
+    load_files(store, files)
     return store
 
 
 def _merged(shapes: list[rdflib.Graph] | None) -> rdflib.Graph | None:
+    import rdflib
+
     if shapes is None:
         return None
     merged = rdflib.Graph()
@@ -57,14 +79,14 @@ def _merged(shapes: list[rdflib.Graph] | None) -> rdflib.Graph | None:
     return merged
 
 
-def raise_usage(message: str) -> None:
-    from ..errors import UserInputError
-
-    raise UserInputError(message)
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("validate", help="check data against the SHACL shapes, reported by clause")
+    p = sub.add_parser(
+        "validate",
+        help="check data against the SHACL shapes, reported by clause",
+        description="Check RDF data against the SHACL shapes of ISO/IEC 42001 (or your own) and report by clause.",
+        epilog="exit codes: 0 the data conforms, 1 it does not (the report says where), 2 an error "
+        "(bad input, bad shapes, a store that cannot be reached)",
+    )
     store_options(p, data=False)
     p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="RDF data to validate")
     p.add_argument(
@@ -74,7 +96,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="your own shapes, which replace ours (repeatable)",
     )
-    p.add_argument("--format", choices=["text", "json", "turtle"], default="text")
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "turtle"],
+        default="text",
+        help="text grouped by clause (default), JSON, or a standard sh:ValidationReport in Turtle",
+    )
     p.add_argument(
         "--engine",
         choices=list(ENGINES),
@@ -84,5 +111,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "not compile; pyshacl: the reference engine"
         ),
     )
-    p.add_argument("--out", type=Path, metavar="FILE")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write the report here instead of standard output")
+    p.add_argument("--as-of", metavar="LABEL", help="validate a snapshot's records (with --store or --endpoint)")
     p.set_defaults(func=cmd_validate)

@@ -29,12 +29,9 @@ from rdflib import DCTERMS, FOAF, OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 from .. import rdfio, resources
 from ..answers import Rows, Term, Triples
 from ..errors import FileFormatError, UserInputError
-from ..namespaces import AIMS, PREFIXES
+from ..namespaces import AIMS, CROSSWALK, PREFIXES, SEMAPV, SKOS
 from ..store import Store
 
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SEMAPV = "https://w3id.org/semapv/vocab/"
-CROSSWALK = "https://w3id.org/aims-graph/crosswalk/"
 SSSOM_VERSION = "1.1"
 SET_RELATION_COLUMN = "set_relation"
 
@@ -306,7 +303,7 @@ def export_turtle(store: Store) -> bytes:
 
 
 def _turtle_prefixes() -> dict[str, str]:
-    return {**ALL_PREFIXES, "foaf": "http://xmlns.com/foaf/0.1/"}
+    return {**ALL_PREFIXES, "foaf": PREFIXES["foaf"]}
 
 
 # --------------------------------------------------------------------------------------------- import

@@ -24,12 +24,8 @@ import pyoxigraph as ox
 from .. import resources
 from ..answers import display
 from ..errors import ReasonerUnavailableError, StoreError
-from ..namespaces import AIMS, PREFIXES
+from ..namespaces import AIMS, OWL, PREFIXES, RDF, RDFS, XSD
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPE = RDF + "type"
 # HermiT only knows the OWL 2 datatype map, which has no xsd:date: dates are given to it as dateTimes.
 _DATE, _DATETIME = ox.NamedNode(XSD + "date"), ox.NamedNode(XSD + "dateTime")
@@ -110,6 +106,7 @@ def _inverse_values(triples: list[ox.Triple]) -> set[ox.Triple]:
         is_inverse = t.predicate.value == OWL + "inverseOf"
         if is_inverse and isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode):
             inverse[t.object.value] = t.subject
+            inverse[t.subject.value] = t.object  # owl:inverseOf holds both ways
     asserted = set(triples)
     out = set()
     for t in triples:

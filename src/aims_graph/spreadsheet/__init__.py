@@ -1,7 +1,9 @@
 """Spreadsheets in and out: the AIMS as an XLSX workbook (or CSV files) people can fill in.
 
-``model`` describes the sheets; ``template`` writes the blank workbook; ``importer`` turns a filled-in one
-into RDF (or reports every problem at once); ``exporter`` writes any store's records back as a workbook.
+``model`` loads the sheets' description (``sheets.toml``); ``template`` writes the blank workbook;
+``importer`` turns a filled-in one into RDF (or reports every problem at once), within the read caps of
+``limits``; ``exporter`` writes any store's records back as a workbook that imports to the same triples,
+whatever no column holds travelling in each sheet's "more" column (``more``).
 The public functions are importable from here; the modules load on first use, so the CLI stays quick.
 """
 
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .exporter import WorkbookExport, build_export, export_workbook
     from .importer import ImportResult, Problem, WorkbookError, convert, import_workbook, replace_graph, serialize
+    from .limits import ReadLimits, WorkbookTooLargeError
     from .template import write_template
 
 _PUBLIC = {
@@ -20,6 +23,8 @@ _PUBLIC = {
     "build_export": "exporter",
     "export_workbook": "exporter",
     "ImportResult": "importer",
+    "ReadLimits": "limits",
+    "WorkbookTooLargeError": "limits",
     "Problem": "importer",
     "WorkbookError": "importer",
     "convert": "importer",
@@ -32,8 +37,10 @@ _PUBLIC = {
 __all__ = [
     "ImportResult",
     "Problem",
+    "ReadLimits",
     "WorkbookError",
     "WorkbookExport",
+    "WorkbookTooLargeError",
     "build_export",
     "convert",
     "export_workbook",

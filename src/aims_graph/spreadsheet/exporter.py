@@ -3,8 +3,11 @@
 Records are found by class (one query per class of a sheet), so the catalogue and the ontology in the same
 store never end up in the sheets. Ids are written relative to one base IRI (the longest common prefix of the
 records' IRIs, recorded on sheet Settings), so importing the workbook without --base gives back the same
-IRIs. The exporter then imports its own tables and compares: whatever would not come back identically
-(a property no sheet has, a second value in a one-value column, a label in another language) is reported
+IRIs. A cell holds only values that read back to exactly the same RDF term (a plain label stays plain,
+a date stays an xsd:date); every other statement about a record (a property no column has, a second value
+in a one-value column, a name in another language, a date-time in a date column) goes to the record's
+"more" column, written so that it reads back exactly. The exporter then imports its own tables and
+compares: the little that still cannot come back (a statement whose value is a blank node) is reported
 rather than lost in silence.
 """
 
@@ -15,21 +18,33 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .. import resources
 from ..answers import Rows
+from ..catalogue import looks_like_notation
 from ..namespaces import AIMS, ISO42001
 from ..store import Store
-from . import vocab
+from . import more, vocab
 from .importer import Problem, WorkbookError, convert, is_absolute_iri
-from .model import DEFAULT_BASE, DEFAULT_LANGUAGE, SETTINGS_TITLE, SHEETS, Column, Kind, Sheet
+from .limits import DEFAULT_LIMITS
+from .model import DEFAULT_BASE, DEFAULT_LANGUAGE, RDF_TYPE, SETTINGS_TITLE, SHEETS, SHEETS_BY_KEY, Column, Kind, Sheet
 from .workbook import Cell, RawWorkbook, Table, settings_rows, write
 
 _ID = re.compile(r"[A-Za-z0-9_~][A-Za-z0-9._~/-]*")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = _XSD + "string"
+_TYPE = ox.NamedNode(RDF_TYPE)
+CELL_CHARS = DEFAULT_LIMITS.max_cell_chars
+"""The most a cell holds: XLSX cuts longer text, and the importer refuses it by default."""
+_REF_SEPARATOR = re.compile(r"[;,\s]")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 @dataclass
@@ -38,7 +53,8 @@ class WorkbookExport:
 
     rows: dict[str, list[list[Cell]]]
     base: str
-    language: str
+    language: str | None
+    """The language of names and descriptions; None when they are plain text."""
     records: int
     dropped: list[ox.Triple] = field(default_factory=list)
     """Triples of the store's records that the workbook does not reproduce."""
@@ -88,10 +104,21 @@ def build_export(store: Store) -> WorkbookExport:
     base = _common_base(found.all_iris())
     language = found.language()
     rows: dict[str, list[list[Cell]]] = {}
+    carried: set[ox.Triple] = set()
+    home: dict[str, tuple[str, int]] = {}
+    """Record IRI -> (sheet key, row index) of the row whose "more" cell holds the rest of its statements."""
+    context = _Context(base, language, {key: set(records) for key, records in found.by_sheet.items()})
     for sheet in SHEETS:
         records = found.by_sheet.get(sheet.key, {})
         ordered = sorted(records, key=lambda iri: _natural(_id_text(iri, base)))
-        rows[sheet.key] = [_row(sheet, iri, records[iri], found.incoming, base, language) for iri in ordered]
+        sheet_rows: list[list[Cell]] = []
+        for iri in ordered:
+            row, triples = _row(sheet, iri, records[iri], found.incoming, context)
+            carried |= triples
+            home.setdefault(iri, (sheet.key, len(sheet_rows)))
+            sheet_rows.append(row)
+        rows[sheet.key] = sheet_rows
+    _fill_more(rows, home, found, carried, base)
     export = WorkbookExport(rows, base, language, sum(len(r) for r in rows.values()))
     export.blank_statements = found.blank_statements
     _compare(export, found.source_triples())
@@ -160,18 +187,32 @@ class _Records:
     def all_iris(self) -> set[str]:
         return {iri for records in self.by_sheet.values() for iri in records}
 
-    def language(self) -> str:
-        """The most common language of names and descriptions."""
+    def language(self) -> str | None:
+        """The most common language of names and descriptions, None (no language tag) counting as one."""
         label_predicates = {
             c.predicate for s in SHEETS for c in s.columns if c.kind is Kind.LABEL and c.predicate is not None
         }
-        counts: Counter[str] = Counter()
+        counts: Counter[str | None] = Counter()
         for records in self.by_sheet.values():
             for statements in records.values():
                 for prop, value in statements:
-                    if prop.value in label_predicates and isinstance(value, ox.Literal) and value.language:
+                    if prop.value not in label_predicates or not isinstance(value, ox.Literal):
+                        continue
+                    if value.language:
                         counts[value.language] += 1
-        return counts.most_common(1)[0][0] if counts else DEFAULT_LANGUAGE
+                    elif value.datatype.value == _XSD_STRING:
+                        counts[None] += 1
+        if not counts:
+            return DEFAULT_LANGUAGE
+        return max(counts.items(), key=lambda item: (item[1], item[0] is None, item[0] or ""))[0]
+
+    def statements(self) -> dict[str, set[tuple[ox.NamedNode, Term]]]:
+        """Every statement about each record, whichever sheets it is on."""
+        found: dict[str, set[tuple[ox.NamedNode, Term]]] = defaultdict(set)
+        for records in self.by_sheet.values():
+            for iri, statements in records.items():
+                found[iri].update(statements)
+        return found
 
     def source_triples(self) -> set[ox.Triple]:
         triples: set[ox.Triple] = set()
@@ -244,58 +285,179 @@ def _literal_cell(term: ox.NamedNode | ox.BlankNode | ox.Literal, column: Column
     return term.value
 
 
+@cache
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+@dataclass(frozen=True)
+class _Context:
+    base: str
+    language: str | None
+    records: dict[str, set[str]]
+    """Sheet key -> the IRIs of its records (what an id in a reference column can name)."""
+
+    def resolves(self, column: Column, term: ox.NamedNode, text: str) -> bool:
+        """Whether the importer reads ``text`` in this reference column back as ``term``: an id of a record
+        on one of the column's sheets, a notation of the right kind, or a full IRI."""
+        if _REF_SEPARATOR.search(text):
+            return False
+        targets = tuple(self.records) if column.targets == ("*",) else column.targets
+        if any(term.value in self.records.get(key, ()) for key in targets):
+            return True
+        if column.catalogue and looks_like_notation(text):
+            entry = vocab.catalogue_entries().get(text)
+            if entry is None:  # a notation the catalogue lacks: kept as written when gaps are allowed
+                return vocab.minted_catalogue_iri(text) == term.value
+            return entry.iri == term.value and bool(entry.types & set(column.catalogue))
+        return text == term.value and is_absolute_iri(text)
+
+
 def _row(
     sheet: Sheet,
     iri: str,
-    statements: list[tuple[ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]],
+    statements: list[tuple[ox.NamedNode, Term]],
     incoming: dict[tuple[str, str], set[ox.NamedNode | ox.BlankNode]],
-    base: str,
-    language: str,
-) -> list[Cell]:
-    values: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(list)
+    context: _Context,
+) -> tuple[list[Cell], set[ox.Triple]]:
+    """The record's row, and the triples its cells give back exactly when imported."""
+    subject = ox.NamedNode(iri)
+    values: dict[str, list[Term]] = defaultdict(list)
     for prop, value in statements:
         values[prop.value].append(value)
+    carried = {ox.Triple(subject, _TYPE, _node(cls)) for cls in sheet.types}
     row: list[Cell] = []
     for column in sheet.columns:
         if column.kind is Kind.ID:
-            row.append(_id_text(iri, base))
+            row.append(_id_text(iri, context.base))
+            continue
+        if column.kind is Kind.MORE:
+            row.append(None)  # filled in once every sheet has said what it carries
             continue
         assert column.predicate is not None
+        predicate = _node(column.predicate)
         if column.inverse:
-            terms: list[ox.NamedNode | ox.BlankNode | ox.Literal] = list(incoming.get((iri, column.predicate), ()))
+            terms: list[Term] = list(incoming.get((iri, column.predicate), ()))
         else:
             terms = list(values.get(column.predicate, ()))
-        row.append(_cell(column, terms, base, language))
-    return row
+        cell, kept = _cell(column, terms, context)
+        row.append(cell)
+        for term in kept:
+            if column.inverse:
+                assert isinstance(term, ox.NamedNode)
+                carried.add(ox.Triple(term, predicate, subject))
+            else:
+                carried.add(ox.Triple(subject, predicate, term))
+    return row, carried
 
 
-def _cell(column: Column, terms: list[ox.NamedNode | ox.BlankNode | ox.Literal], base: str, language: str) -> Cell:
+def _plain_text(value: str, many: bool) -> bool:
+    """Text a cell gives back unchanged: the importer trims cells, splits many-valued ones into lines, and
+    XLSX cannot hold control characters."""
+    if not value or len(value) > CELL_CHARS or value != value.strip() or "\r" in value:
+        return False
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        return False
+    return not many or value.splitlines() == [value]
+
+
+def _fits(column: Column, term: Term, context: _Context) -> bool:
+    """Whether the cell of this (non-reference) column gives back exactly this term."""
+    kind = column.kind
+    language = context.language
+    if kind is Kind.CHOICE:
+        return isinstance(term, ox.NamedNode) and term.value in vocab.choices(column)
+    if not isinstance(term, ox.Literal):
+        return False
+    datatype = term.datatype.value
+    if kind is Kind.LABEL:
+        same = term.language == language if language else not term.language and datatype == _XSD_STRING
+        return same and _plain_text(term.value, column.many)
+    if kind is Kind.TEXT:
+        return not term.language and datatype == _XSD_STRING and _plain_text(term.value, column.many)
+    if kind is Kind.DATE:
+        if datatype != _XSD + "date" or not _DATE.fullmatch(term.value):
+            return False
+        try:
+            dt.date.fromisoformat(term.value)
+        except ValueError:
+            return False
+        return True
+    if kind is Kind.INTEGER:
+        if datatype != _XSD + "integer" or not re.fullmatch(r"-?(?:0|[1-9]\d*)", term.value):
+            return False
+        below = column.minimum is not None and int(term.value) < column.minimum
+        return column.scale is not None or not below  # off-scale values are gaps the importer can keep
+    if kind is Kind.BOOLEAN:
+        return datatype == _XSD + "boolean" and term.value in ("true", "false")
+    return False
+
+
+def _cell(column: Column, terms: list[Term], context: _Context) -> tuple[Cell, list[Term]]:
+    """The cell, and the terms it carries (the rest go to the record's "more" column)."""
     kind = column.kind
     if kind in (Kind.TYPE, Kind.FLAG):
         wanted = set(column.classes)
         chosen = sorted(t.value for t in terms if isinstance(t, ox.NamedNode) and t.value in wanted)
-        if kind is Kind.FLAG:
-            return "yes" if chosen else None
-        return vocab.label(chosen[0]) if chosen else None
-    if not terms:
-        return None
+        if not chosen:
+            return None, []
+        cell = "yes" if kind is Kind.FLAG else vocab.label(chosen[0])
+        return cell, [ox.NamedNode(chosen[0])]
     if kind is Kind.REF:
-        texts = sorted({_ref_text(t, column, base) for t in terms}, key=_natural)
-        return "; ".join(texts) if column.many else texts[0]
+        texts = {}
+        for term in terms:
+            if isinstance(term, ox.NamedNode):
+                text = _ref_text(term, column, context.base)
+                if context.resolves(column, term, text):
+                    texts[text] = term
+        chosen_texts = sorted(texts, key=_natural) if column.many else sorted(texts, key=_natural)[:1]
+        return ("; ".join(chosen_texts) or None), [texts[text] for text in chosen_texts]
+    kept = [t for t in terms if _fits(column, t, context)]
+    if not kept:
+        return None, []
     if kind is Kind.CHOICE:
-        allowed = set(vocab.choices(column))
-        texts = sorted(
-            vocab.label(t.value) if isinstance(t, ox.NamedNode) and t.value in allowed else t.value for t in terms
-        )
-        return "; ".join(texts) if column.many else texts[0]
-    if kind is Kind.LABEL:
-        # the value in the workbook's language first; any other one is reported as not carried
-        terms = sorted(terms, key=lambda t: (not (isinstance(t, ox.Literal) and t.language == language), str(t)))
-    else:
-        terms = sorted(terms, key=str)
+        labels = sorted((vocab.label(t.value), t) for t in kept if isinstance(t, ox.NamedNode))
+        chosen_labels = labels if column.many else labels[:1]
+        return "; ".join(label for label, _ in chosen_labels), [t for _, t in chosen_labels]
+    kept = sorted(kept, key=str)
     if column.many and kind is Kind.TEXT:
-        return "\n".join(t.value for t in terms)
-    return _literal_cell(terms[0], column)
+        lines: list[Term] = []
+        size = -1
+        for term in kept:
+            if size + 1 + len(term.value) <= CELL_CHARS:
+                lines.append(term)
+                size += 1 + len(term.value)
+        return "\n".join(t.value for t in lines), lines
+    return _literal_cell(kept[0], column), kept[:1]
+
+
+def _fill_more(
+    rows: dict[str, list[list[Cell]]],
+    home: dict[str, tuple[str, int]],
+    found: _Records,
+    carried: set[ox.Triple],
+    base: str,
+) -> None:
+    """Each record's statements that no cell carries, in its "more" cell (on the first sheet it is on)."""
+    statements = found.statements()
+    for iri, (key, index) in home.items():
+        sheet = SHEETS_BY_KEY[key]
+        position = next((i for i, c in enumerate(sheet.columns) if c.kind is Kind.MORE), None)
+        if position is None:
+            continue
+        subject = ox.NamedNode(iri)
+        rest: list[more.Statement] = [
+            (prop, value)
+            for prop, value in statements.get(iri, ())
+            if isinstance(value, ox.NamedNode | ox.Literal) and ox.Triple(subject, prop, value) not in carried
+        ]
+        lines: list[str] = []
+        size = -1
+        for line in more.statement_lines(rest, base):
+            if size + 1 + len(line) <= CELL_CHARS:  # what does not fit is reported as not carried
+                lines.append(line)
+                size += 1 + len(line)
+        rows[key][index][position] = "\n".join(lines) or None
 
 
 # ---------------------------------------------------------------------------------------------- checking

@@ -30,11 +30,13 @@ from .. import resources
 from ..catalogue import looks_like_notation
 from ..errors import AimsGraphError, NotFoundError, UserInputError
 from ..namespaces import GRAPH_BASE, PREFIXES
-from ..store import SparqlEndpointStore, Store, checked_iri
-from . import vocab
+from ..store import Store, checked_iri
+from . import more, vocab
+from .limits import DEFAULT_LIMITS, ReadLimits
 from .model import (
     DEFAULT_BASE,
     DEFAULT_LANGUAGE,
+    NO_LANGUAGE,
     RDF_TYPE,
     SETTING_BASE,
     SETTING_LANGUAGE,
@@ -102,15 +104,21 @@ class ImportResult:
     triples: list[ox.Triple]
     records: int
     base: str
-    language: str
+    language: str | None
+    """The language tag of names and descriptions; None when they are plain text."""
     warnings: list[Problem] = field(default_factory=list)
 
 
 def import_workbook(
-    source: Path, base: str | None = None, allow_gaps: bool = False, language: str | None = None
+    source: Path,
+    base: str | None = None,
+    allow_gaps: bool = False,
+    language: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ImportResult:
-    """Read an XLSX workbook or a folder of CSV files and convert it; raises WorkbookError on problems."""
-    return convert(read(source), base=base, allow_gaps=allow_gaps, language=language)
+    """Read an XLSX workbook or a folder of CSV files and convert it; raises WorkbookError on problems and
+    WorkbookTooLargeError, before reading, on a workbook over ``limits``."""
+    return convert(read(source, limits), base=base, allow_gaps=allow_gaps, language=language)
 
 
 def convert(
@@ -171,7 +179,7 @@ class _Import:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.base = DEFAULT_BASE
-        self.language = DEFAULT_LANGUAGE
+        self.language: str | None = DEFAULT_LANGUAGE
         self.tables: dict[str, Table] = {}
         self.settings: Table | None = None
         self.records: list[_Record] = []
@@ -305,12 +313,16 @@ class _Import:
                     raise
                 self._problem(table, None, "value", str(exc))
         if language is not None:
-            if _LANGUAGE.fullmatch(language):
+            if vocab.normalise(language) == NO_LANGUAGE:
+                self.language = None
+            elif _LANGUAGE.fullmatch(language):
                 self.language = language
             elif self.language_override is not None or table is None:
-                raise UserInputError(f"{language!r} is not a language tag such as en or fr-CA")
+                raise UserInputError(f"{language!r} is not a language tag such as en or fr-CA, nor {NO_LANGUAGE}")
             else:
-                self._problem(table, None, "value", f"{language!r} is not a language tag such as en or fr-CA")
+                self._problem(
+                    table, None, "value", f"{language!r} is not a language tag such as en or fr-CA, nor {NO_LANGUAGE}"
+                )
 
     # -- ids
 
@@ -403,6 +415,9 @@ class _Import:
             if column.kind is Kind.ID:
                 continue
             value = record.values.get(column.header)
+            if column.kind is Kind.MORE:
+                self._more(record, column, value)
+                continue
             if _is_blank(value):
                 if column.required and column.header in record.letters:  # a missing column is reported once
                     self._cell_problem(record, column, "required cell is empty")
@@ -417,6 +432,16 @@ class _Import:
             if column.kind is Kind.INTEGER and terms:
                 numbers[column.header] = int(terms[0].value)
             self._emit(record, column, terms)
+
+    def _more(self, record: _Record, column: Column, value: Cell) -> None:
+        text = cell_text(value)
+        if text is None:
+            return
+        statements, problems = more.read_statements(text, self.base)
+        for line, reason in problems:
+            self._cell_problem(record, column, f"line {line}: {reason}")
+        for predicate, term in statements:
+            self.triples[ox.Triple(record.iri, predicate, term)] = None
 
     def _emit(self, record: _Record, column: Column, terms: Sequence[ox.NamedNode | ox.Literal]) -> None:
         assert column.predicate is not None
@@ -439,6 +464,8 @@ class _Import:
         text = cell_text(value)
         assert text is not None
         if kind is Kind.LABEL:
+            if self.language is None:
+                return [ox.Literal(t) for t in self._texts(column, text)]
             return [ox.Literal(t, language=self.language) for t in self._texts(column, text)]
         if kind is Kind.TEXT:
             return [ox.Literal(t) for t in self._texts(column, text)]
@@ -642,8 +669,8 @@ def replace_graph(store: Store, result: ImportResult, graph: str) -> int:
     update moves it over the target, which replaces the target's content atomically.
     """
     target = checked_iri(graph)
-    if isinstance(store, SparqlEndpointStore) and store.update_endpoint is None:
-        raise UserInputError("importing into an endpoint needs its update endpoint: give --update-endpoint")
+    if not store.writable:
+        raise UserInputError("this store takes no updates (an endpoint needs --update-endpoint): nothing imported")
     if not result.triples:
         with contextlib.suppress(NotFoundError):
             store.drop(target.value)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import FileFormatError, UserInputError
 from ..namespaces import PREFIXES
 from . import vocab
+from .limits import DEFAULT_LIMITS, ReadLimits, RowCounter, check_archive, check_csv_files
 from .model import (
+    NO_LANGUAGE,
     README_TITLE,
     SEPARATORS,
     SETTING_BASE,
@@ -65,15 +69,15 @@ class RawWorkbook:
 # ------------------------------------------------------------------------------------------------ reading
 
 
-def read(path: Path) -> RawWorkbook:
-    """An XLSX workbook or a folder of CSV files."""
+def read(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
+    """An XLSX workbook or a folder of CSV files, refused with one error when it is over ``limits``."""
     if path.is_dir():
-        return read_csv_dir(path)
+        return read_csv_dir(path, limits)
     if not path.exists():
         raise UserInputError(f"{path}: no such file or folder")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
+        return read_xlsx(path, limits)
     if suffix == ".xls":
         raise FileFormatError(f"{path}: the old .xls format cannot be read; save the workbook as .xlsx")
     if suffix == ".csv":
@@ -92,40 +96,60 @@ def _blank(value: Cell) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_xlsx(path: Path) -> RawWorkbook:
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, SyntaxError, EOFError, KeyError, ValueError)
+"""What openpyxl raises on a damaged archive: a bad member, a CRC that fails (a member holding more than it
+declares is cut at its declared size and fails here), truncated XML (the XML parsers' errors, from
+xml.etree or lxml, are SyntaxErrors)."""
+
+
+def read_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
+    check_archive(path, limits)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except _UNREADABLE as exc:
         raise FileFormatError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     tables: list[Table] = []
     try:
         for sheet in book.worksheets:
+            # The declared dimension (A1:XFD1048576 costs a few bytes) would pad every row to its width and
+            # the sheet to its height; sized by its cells instead, each row is as long as its last cell.
+            sheet.reset_dimensions()
+            counter = RowCounter(str(path), sheet.title, limits)
             rows = sheet.iter_rows(values_only=True)
-            header = _trim(next(rows, ()))
-            table = Table(sheet.title, header)
+            first = next(rows, ())
+            counter.check(1, first)
+            table = Table(sheet.title, _trim(first))
             for number, values in enumerate(rows, start=2):
+                counter.check(number, values)
                 trimmed = _trim(values)
                 if trimmed:
                     table.rows.append((number, trimmed))
             tables.append(table)
+    except _UNREADABLE as exc:
+        raise FileFormatError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     finally:
         book.close()
     return RawWorkbook(str(path), tables, spreadsheet=True)
 
 
-def read_csv_dir(path: Path) -> RawWorkbook:
+def read_csv_dir(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> RawWorkbook:
+    files = sorted(path.glob("*.csv"))
+    check_csv_files(path, files, limits)
     tables: list[Table] = []
-    for file in sorted(path.glob("*.csv")):
+    for file in files:
+        counter = RowCounter(str(file), file.name, limits)
+        cells: list[tuple[Cell, ...]] = []
         try:
             with file.open(encoding="utf-8-sig", newline="") as handle:
-                records = list(csv.reader(handle))
+                for number, record in enumerate(csv.reader(handle), start=1):
+                    counter.check(number, tuple(record))
+                    cells.append(tuple(unescape_text(v) if v.strip() else None for v in record))
         except UnicodeDecodeError:
             raise FileFormatError(f"{file}: not UTF-8 text; save the CSV as UTF-8") from None
         except (OSError, csv.Error) as exc:
             raise FileFormatError(f"{file}: cannot read the CSV file ({exc})") from None
-        cells: list[tuple[Cell, ...]] = [tuple(v if v.strip() else None for v in r) for r in records]
         header = _trim(cells[0]) if cells else ()
         table = Table(file.name, header)
         for number, values in enumerate(cells[1:], start=2):
@@ -136,6 +160,24 @@ def read_csv_dir(path: Path) -> RawWorkbook:
     if not tables:
         raise UserInputError(f"{path}: no .csv files in this folder")
     return RawWorkbook(str(path), tables, spreadsheet=False)
+
+
+# A text cell that starts with one of these is a formula to a spreadsheet program (=, +, - and @ start one;
+# a tab or carriage return hides the character after it). CSV has no string type, so such text gets a
+# leading apostrophe, as spreadsheet programs themselves do; text that already starts with apostrophes before
+# one of these gets one more, so that removing one on reading gives back exactly what was written.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def escape_text(value: str) -> str:
+    """Text as written to a CSV file: never read as a formula."""
+    return "'" + value if _FORMULA_START.match(value) else value
+
+
+def unescape_text(value: str) -> str:
+    """The text ``escape_text`` was given."""
+    return value[1:] if value[:1] == "'" and _ESCAPED.match(value) else value
 
 
 # ------------------------------------------------------------------------------------------------ writing
@@ -157,15 +199,16 @@ _WIDTHS = {
     Kind.TYPE: 24,
     Kind.FLAG: 11,
     Kind.REF: 26,
+    Kind.MORE: 50,
 }
 _MIN_VALIDATED_ROWS = 1000
 
 
-def settings_rows(base: str, language: str) -> list[list[Cell]]:
-    return [[SETTING_BASE, base], [SETTING_LANGUAGE, language]]
+def settings_rows(base: str, language: str | None) -> list[list[Cell]]:
+    return [[SETTING_BASE, base], [SETTING_LANGUAGE, NO_LANGUAGE if language is None else language]]
 
 
-def write(path: Path, rows: Rows, base: str, language: str, fmt: str) -> None:
+def write(path: Path, rows: Rows, base: str, language: str | None, fmt: str) -> None:
     if fmt == "xlsx":
         write_xlsx(path, rows, base, language)
     elif fmt == "csv":
@@ -174,7 +217,7 @@ def write(path: Path, rows: Rows, base: str, language: str, fmt: str) -> None:
         raise UserInputError(f"unknown workbook format {fmt!r}; use xlsx or csv")
 
 
-def write_xlsx(path: Path, rows: Rows, base: str, language: str) -> None:
+def write_xlsx(path: Path, rows: Rows, base: str, language: str | None) -> None:
     """Write atomically: the workbook appears complete or not at all."""
     book = Workbook()
     readme = book.active
@@ -191,7 +234,11 @@ def write_xlsx(path: Path, rows: Rows, base: str, language: str) -> None:
     settings["A2"].comment = Comment(
         "Record ids are appended to this base IRI to make each record's web address.", "aims-graph"
     )
-    settings["A3"].comment = Comment("The language tag of names and descriptions (en, fr, de ...).", "aims-graph")
+    settings["A3"].comment = Comment(
+        f"The language tag of names and descriptions (en, fr, de ...), or {NO_LANGUAGE} when they are plain "
+        "text without a language tag.",
+        "aims-graph",
+    )
     for sheet in SHEETS:
         _fill_sheet(book.create_sheet(sheet.title), sheet, rows.get(sheet.key, ()))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -231,11 +278,13 @@ def _fill_sheet(ws: Worksheet, sheet: Sheet, rows: Sequence[Sequence[Cell]]) -> 
         ws.column_dimensions[letter].width = _WIDTHS[column.kind]
         body = ws[f"{letter}2:{letter}{len(rows) + 1}"] if rows else ()
         for (cell,) in body:
-            if cell.data_type == "f":
-                cell.data_type = "s"  # text that starts with "=" stays text, never becomes a formula
+            if isinstance(cell.value, str) and _FORMULA_START.match(cell.value):
+                # text that starts like a formula stays text, and stays text when someone edits the cell
+                cell.data_type = "s"
+                cell.quotePrefix = True
             if column.kind is Kind.DATE and isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
-            elif column.kind in (Kind.TEXT, Kind.LABEL):
+            elif column.kind in (Kind.TEXT, Kind.LABEL, Kind.MORE):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             elif column.kind in (Kind.ID, Kind.REF):
                 cell.number_format = "@"
@@ -307,6 +356,7 @@ def _format(column: Column) -> str:
         Kind.TYPE: "one of the list",
         Kind.FLAG: "yes or no",
         Kind.REF: _ref_format(column),
+        Kind.MORE: "property = value, one per line",
     }[column.kind]
     return base + many
 
@@ -332,6 +382,11 @@ README_INTRO = (
     "Refer to ISO/IEC 42001 clauses and controls by their numbers (notation): 6.1.3 for a clause, A.6.2.4 "
     "for an Annex A control, C.2.5 and C.3.4 for Annex C objectives and risk sources.",
     "Where a cell takes several values, separate them with ; or , (or one per line for text).",
+    "Names and descriptions are in the language of sheet Settings (en unless it says otherwise); none there "
+    "means plain text without a language tag. The last column of every sheet, more, holds anything else "
+    "about the record, one property = value per line: rdfs:seeAlso = <https://example.org/report.pdf>, "
+    'rdfs:label = "Politique IA"@fr. An exported workbook puts there whatever no other column holds, so it '
+    "imports back to the same data.",
     "Run `aims-graph import FILE.xlsx --out aims.ttl` to turn the workbook into RDF. Every problem is "
     "reported with its sheet, row and column, and nothing is written until the workbook is free of them. "
     "Then `aims-graph validate aims.ttl` checks it against the ISO/IEC 42001 rules (missing owners, "
@@ -356,6 +411,8 @@ def readme_rows() -> list[list[Cell]]:
             prop = _curie(column.predicate) if column.predicate else ""
             if column.kind in (Kind.TYPE, Kind.FLAG):
                 prop = "rdf:type " + ", ".join(_curie(c) for c in column.classes)
+            if column.kind is Kind.MORE:
+                prop = "any property"
             if column.inverse and prop:
                 prop = f"{prop} (from the referenced record to this one)"
             rows.append(
@@ -404,10 +461,12 @@ def _csv_text(value: Cell) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return escape_text(value)
     return str(value)
 
 
-def write_csv_dir(path: Path, rows: Rows, base: str, language: str) -> None:
+def write_csv_dir(path: Path, rows: Rows, base: str, language: str | None) -> None:
     """One UTF-8 CSV per sheet (named by the sheet key), plus settings.csv and README.csv."""
     try:
         path.mkdir(parents=True, exist_ok=True)

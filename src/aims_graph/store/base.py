@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from ..answers import QueryResult, Term
 from ..errors import UserInputError
-from ..namespaces import GRAPH_BASE
+from ..namespaces import GRAPH_BASE, SNAPSHOT_GRAPH_BASE, SNAPSHOTS_GRAPH
 
 if TYPE_CHECKING:
     from .workers import WorkerPool
@@ -33,6 +33,11 @@ class LoadReport:
     source: str
     graph: str
     triples: int
+
+
+def is_snapshot_graph(name: str) -> bool:
+    """A snapshot copy or the snapshots' description: part of the store, not of its current state."""
+    return name == SNAPSHOTS_GRAPH or name.startswith(SNAPSHOT_GRAPH_BASE)
 
 
 def graph_for_file(path: Path) -> str:
@@ -79,6 +84,10 @@ class Store(Queryable, Protocol):
 
     def has_graph(self, graph: str) -> bool: ...
 
+    def graph_names(self) -> list[str]:
+        """Every named graph, hidden ones (snapshots, loads in progress) included, without counting triples."""
+        ...
+
     def triples(self) -> Iterable[ox.Triple]:
         """Every triple of the union of the visible graphs, for the few consumers that need a copy (pyshacl)."""
         ...
@@ -91,6 +100,20 @@ class Store(Queryable, Protocol):
     @property
     def writable(self) -> bool:
         """Whether updates can be sent (a remote store needs an update endpoint)."""
+        ...
+
+    @property
+    def answers_compiled_checks(self) -> bool:
+        """Whether the compiled SHACL checks get right answers here (Virtuoso 7.2 gets some wrong)."""
+        ...
+
+    @property
+    def in_process(self) -> bool:
+        """Queries run in this process (embedded): a CONSTRUCT and an add is cheaper than an update."""
+        ...
+
+    def add_triples(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Add triples to a named graph, all or nothing."""
         ...
 
     def worker_pool(self, size: int, timeout: float) -> WorkerPool | None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import rdflib
+from typing import TYPE_CHECKING
 
 from .. import rdfio, resources
 from ..config import Settings
@@ -13,6 +12,9 @@ from ..namespaces import GRAPH_BASE
 from .base import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, Store
 from .oxigraph import OxigraphStore
 from .remote import SparqlEndpointStore
+
+if TYPE_CHECKING:
+    import rdflib
 
 
 def open_store(

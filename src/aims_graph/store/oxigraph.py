@@ -5,7 +5,7 @@ Each source sits in its own named graph and queries see the union of all graphs 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +15,8 @@ import pyoxigraph as ox
 from .. import rdfio, resources
 from ..answers import QueryResult, Rows, Term, from_oxigraph, value_of
 from ..errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreError
-from .base import GraphInfo, LoadReport, checked_iri, graph_for_file
+from ..namespaces import SNAPSHOTS_GRAPH
+from .base import GraphInfo, LoadReport, checked_iri, graph_for_file, is_snapshot_graph
 from .progress import ProgressReader
 from .sparql_text import has_dataset_clause
 
@@ -34,21 +35,27 @@ def _loading(store: ox.Store) -> set[ox.NamedNode | ox.BlankNode]:
     return {q.subject for q in store.quads_for_pattern(None, LOADING, None, LOADING_GRAPH)}  # type: ignore[misc]
 
 
+_SNAPSHOTS_NODE = ox.NamedNode(SNAPSHOTS_GRAPH)
+
+
 def visible_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode] | None:
-    """The graphs a reader may see while a load is running, or None when nothing is loading.
+    """The graphs a reader may see while a load is running or snapshots exist, or None for the plain union.
 
     Graphs are listed before markers are read: a graph in the list was marked before it got any data, so
     its marker is seen, unless its load has finished by then, and then the graph is complete. When nothing is
     loading, readers use the union directly: a new bulk load marks its graph long before the first part of
-    its data (8 MiB of input at least) can land in the store.
+    its data (8 MiB of input at least) can land in the store. Snapshot graphs are always left out: the
+    current state is everything but them.
     """
-    if not store.contains_named_graph(LOADING_GRAPH):
+    loading = store.contains_named_graph(LOADING_GRAPH)
+    snapshots = store.contains_named_graph(_SNAPSHOTS_NODE)
+    if not loading and not snapshots:
         return None
     graphs = list(store.named_graphs())
-    hidden = _loading(store) | {LOADING_GRAPH}
-    if hidden == {LOADING_GRAPH}:
+    hidden = _loading(store) | {LOADING_GRAPH} if loading else set()
+    if not snapshots and hidden == {LOADING_GRAPH}:
         return None
-    return [g for g in graphs if g not in hidden]
+    return [g for g in graphs if g not in hidden and not (isinstance(g, ox.NamedNode) and is_snapshot_graph(g.value))]
 
 
 def query_options(
@@ -167,13 +174,14 @@ class OxigraphStore:
         rdf_format = rdfio.format_for(path, fmt)
         rdfio.check_file_safe(path, rdf_format)
         target = checked_iri(graph or graph_for_file(path))
-        before = self._count(target, rdf_format)
+        dataset = rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
+        before = self._count(target, rdf_format) if dataset or self._store.contains_named_graph(target) else 0
         try:
             size = path.stat().st_size
             bulk = (
                 self.path is not None
                 and size >= BULK_LOAD_BYTES
-                and rdf_format not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
+                and not dataset
                 and not self._store.contains_named_graph(target)
             )
             with path.open("rb") as raw:
@@ -240,13 +248,20 @@ class OxigraphStore:
         assert isinstance(result, Rows)
         return [GraphInfo(value_of(g), int(value_of(n))) for g, n in result.rows]
 
+    def graph_names(self) -> list[str]:
+        return [g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+
     def has_graph(self, graph: str) -> bool:
         return bool(self._store.contains_named_graph(checked_iri(graph)))
 
     def triples(self) -> Iterator[ox.Triple]:
-        hidden = _loading(self._store) | {LOADING_GRAPH}
-        for quad in self._store:
-            if quad.graph_name not in hidden:
+        visible = visible_graphs(self._store)
+        if visible is None:
+            for quad in self._store:
+                yield quad.triple
+            return
+        for graph in visible:
+            for quad in self._store.quads_for_pattern(None, None, None, graph):
                 yield quad.triple
 
     @property
@@ -257,10 +272,22 @@ class OxigraphStore:
     def writable(self) -> bool:
         return not self.read_only
 
+    @property
+    def answers_compiled_checks(self) -> bool:
+        return True
+
+    @property
+    def in_process(self) -> bool:
+        return True
+
+    def add_triples(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        target = checked_iri(graph)
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
     def worker_pool(self, size: int, timeout: float) -> WorkerPool:
         from .workers import WorkerPool
 
-        return WorkerPool(self._store, self.path, size=size, timeout=timeout)
+        return WorkerPool(self._store, self.path, size=size, timeout=timeout, checkpoints=not self.read_only)
 
     def settle(self) -> None:
         self.reopen(read_only=True)

@@ -98,6 +98,18 @@ def _has_service(node: object) -> bool:
     return False
 
 
+# The SPARQL 1.1 Update operations; none of these words is a keyword of the query language.
+_UPDATE = re.compile(
+    r"(?<![\w:?$@-])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:-])", re.IGNORECASE
+)
+
+
+def update_keyword(sparql: str) -> str | None:
+    """The first update operation in the text (LOAD, INSERT, ...), for refusing it by name before parsing."""
+    found = _UPDATE.search(_code(sparql))
+    return found.group(1).upper() if found else None
+
+
 def has_dataset_clause(sparql: str) -> bool:
     """FROM or FROM NAMED: the query names its own dataset, which the union default must not override."""
     return bool(_FROM.search(_code(sparql)))

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.context import ForkProcess
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,11 @@ from .oxigraph import OxigraphStore, query_options
 from .sandbox import confine
 
 _FORK = multiprocessing.get_context("fork")
+# Workers that open a directory start from a clean, single-threaded fork server instead of the server
+# process: a fork of the server copies RocksDB's background threads' locks in whatever state they are, and
+# a child that then opens a store can wait on one of them forever.
+_SERVER = multiprocessing.get_context("forkserver")
+_SERVER.set_forkserver_preload([__name__])
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,13 @@ def _serialized(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, j
     return Serialized(write_results(answer, rows_format, job.row_limit), "rows")
 
 
-def _child(conn: multiprocessing.connection.Connection, parent: int, store: ox.Store | None, path: str | None) -> None:
+def _child(
+    conn: multiprocessing.connection.Connection, parent: int | None, store: ox.Store | None, path: str | None
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        confine(parent, conn.fileno())
+        confine(os.getppid() if parent is None else parent, conn.fileno())
         wrapped = OxigraphStore.wrapping(ox.Store.read_only(path) if path is not None else store)
     except (OSError, RuntimeError, StoreError) as exc:
         conn.send(("failed", str(exc)))
@@ -178,13 +185,14 @@ class _Generation:
     """The workers that see one version of the data, and the checkpoint they read (on disk)."""
 
     number: int
-    checkpoint: Path | None
+    checkpoint: Path | None  # the directory its workers open read-only; None: they inherit the memory store
+    owned: bool = True  # a checkpoint made for this generation (deleted with it), not the store itself
     alive: int = 0
     retired: bool = False
 
     def release(self) -> None:
         """Delete the checkpoint once the generation is retired and its last worker gone."""
-        if self.retired and self.alive == 0 and self.checkpoint is not None:
+        if self.retired and self.alive == 0 and self.checkpoint is not None and self.owned:
             shutil.rmtree(self.checkpoint, ignore_errors=True)
             self.checkpoint = None
 
@@ -192,12 +200,13 @@ class _Generation:
 class _Worker:
     def __init__(self, store: ox.Store | None, generation: _Generation, gate: threading.Lock) -> None:
         self.generation = generation
-        parent, child = _FORK.Pipe()
         checkpoint = str(generation.checkpoint) if generation.checkpoint is not None else None
-        # With fork nothing is pickled: the child inherits the in-memory store as it is at this moment.
-        self.process: ForkProcess = _FORK.Process(
-            target=_child, args=(child, os.getpid(), store if checkpoint is None else None, checkpoint), daemon=True
-        )
+        # A memory store is inherited by fork (nothing is pickled: the child sees it as it is at this moment);
+        # a directory is opened by a child of the fork server, which dies with this process.
+        context = _FORK if checkpoint is None else _SERVER
+        parent, child = context.Pipe()
+        args = (child, os.getpid(), store, None) if checkpoint is None else (child, None, None, checkpoint)
+        self.process: BaseProcess = context.Process(target=_child, args=args, daemon=True)
         with gate:  # never fork in the middle of a write (the child would inherit half of it)
             self.process.start()
         child.close()
@@ -228,12 +237,16 @@ class _State:
 class WorkerPool:
     """A fixed number of query workers per generation; callers wait (in a thread, never on the event loop)."""
 
-    def __init__(self, store: ox.Store, path: Path | None, size: int = 2, timeout: float = 30.0) -> None:
+    def __init__(
+        self, store: ox.Store, path: Path | None, size: int = 2, timeout: float = 30.0, checkpoints: bool = False
+    ) -> None:
+        """``checkpoints``: the on-disk store is written while workers read it (the API), so they read
+        checkpoints; without, nothing writes it and they open the directory itself read-only (MCP)."""
         self._store = store
         self._path = path
         self._size = max(1, size)
         self.timeout = timeout
-        self._checkpoints = path.parent / f".{path.name}.readers" if path is not None else None
+        self._checkpoints = path.parent / f".{path.name}.readers" if path is not None and checkpoints else None
         if self._checkpoints is not None:
             shutil.rmtree(self._checkpoints, ignore_errors=True)  # left by a server that was killed
             self._checkpoints.mkdir(parents=True)
@@ -251,13 +264,13 @@ class WorkerPool:
 
     def _new_generation(self) -> _Generation:
         self._numbers += 1
-        checkpoint = None
-        if self._checkpoints is not None:
-            checkpoint = self._checkpoints / str(self._numbers)
-            try:
-                self._store.backup(str(checkpoint))
-            except OSError as exc:
-                raise StoreError(f"cannot make a checkpoint for the query workers: {exc}") from None
+        if self._checkpoints is None:  # memory (inherited), or a directory nobody writes
+            return _Generation(self._numbers, self._path, owned=False)
+        checkpoint = self._checkpoints / str(self._numbers)
+        try:
+            self._store.backup(str(checkpoint))
+        except OSError as exc:
+            raise StoreError(f"cannot make a checkpoint for the query workers: {exc}") from None
         return _Generation(self._numbers, checkpoint)
 
     def _spawn_many(self, generation: _Generation, count: int) -> list[_Worker]:

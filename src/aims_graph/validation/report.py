@@ -12,14 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, SHAPES
 
-SHAPES = Namespace("https://w3id.org/aims-graph/shapes#")
 """The namespace of aims-graph's own shapes."""
 
 NO_CLAUSE = "no clause"

@@ -11,7 +11,8 @@ from ... import catalogue
 from ...answers import Triples
 from ...errors import NotFoundError
 from ...formats import GRAPH_MEDIA
-from ...namespaces import ISO42001, ONTOLOGY_IRI
+from ...namespaces import ISO42001
+from ...ontodoc import ontology_page
 from ...reference_documents import export_reference
 from ...store import checked_iri
 from .. import pages
@@ -47,10 +48,10 @@ async def resource_page(service: Service, iri: str) -> Response:
 
 
 @router.get("/ontology")
-async def ontology(request: Request, service: ServiceDep) -> Response:
-    """The aims-graph OWL ontology (Turtle, JSON-LD, N-Triples or RDF/XML)."""
+async def ontology(request: Request) -> Response:
+    """The aims-graph OWL ontology (Turtle, JSON-LD, N-Triples or RDF/XML); for browsers, its documentation."""
     if wants_html(request.headers.get("accept")):
-        return await resource_page(service, ONTOLOGY_IRI)
+        return Response(await run_in_threadpool(ontology_page), media_type="text/html")
     return reference_document(request, "ontology")
 
 

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...errors import UserInputError
 from ...queries import bind_params, get_query, named_queries
+from ...snapshots import as_of_graphs
 from .. import pages
 from ..deps import ServiceDep
 from ..negotiation import wants_html
@@ -40,13 +41,20 @@ async def run_named(name: str, request: Request, service: ServiceDep) -> Respons
     """Run a named query; parameters are query-string values (IRI, CURIE or notation)."""
     query = get_query(name)
     values = dict(request.query_params)
+    as_of = values.pop("as_of", None)  # a snapshot label: its graphs and the reference graphs only
+    graphs = await run_in_threadpool(as_of_graphs, service.store, as_of) if as_of else None
     if wants_html(request.headers.get("accept")):
         ready = all(values.get(p.name) for p in query.params)
-        rows = await run_in_threadpool(service.select, query.text, bind_params(query, values)) if ready else None
-        return Response(pages.query_page(query, values, rows), media_type="text/html")
+        rows = (
+            await run_in_threadpool(service.select, query.text, bind_params(query, values), graphs) if ready else None
+        )
+        html = await run_in_threadpool(pages.query_page, query, values, rows, service)
+        return Response(html, media_type="text/html")
     bindings = bind_params(query, values)
     accept = request.headers.get("accept")
-    answer = await run_in_threadpool(service.query_for_client, query.text, client_formats(accept), bindings)
+    answer = await run_in_threadpool(
+        service.query_for_client, query.text, client_formats(accept), bindings, graphs, graphs
+    )
     return render_answer(answer, accept)
 
 
@@ -58,7 +66,7 @@ async def search(request: Request, service: ServiceDep, q: str = "") -> Response
         query = get_query("search")
         rows = await run_in_threadpool(service.select, query.text, bind_params(query, {"text": q.strip()}))
     if wants_html(request.headers.get("accept")):
-        return Response(pages.search_page(q, rows), media_type="text/html")
+        return Response(await run_in_threadpool(pages.search_page, q, rows, service), media_type="text/html")
     if rows is None:
         raise UserInputError("give the text to search for as ?q=")
     return render_result(rows, request.headers.get("accept"))

@@ -46,6 +46,8 @@ async def home(request: Request) -> Response:
             "validate": "/validate",
             "graphs": "/graphs",
             "ontology": "/ontology",
+            "oscal": "/oscal",
+            "void": "/.well-known/void",
             "docs": "/docs",
         }
     )

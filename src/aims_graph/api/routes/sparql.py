@@ -1,9 +1,14 @@
-"""The SPARQL 1.1 Protocol endpoint (query only) and its service description."""
+"""The SPARQL 1.1 Protocol endpoint (query only) and its service description.
+
+Relative IRIs in a query resolve against the endpoint's own URL (``http://host/sparql``), as if the query
+began with ``BASE <http://host/sparql>``; a query's own BASE still wins. The service description says so.
+"""
 
 from __future__ import annotations
 
 import urllib.parse
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -21,29 +26,72 @@ from ..service import Service
 
 router = APIRouter(tags=["sparql"])
 
+RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+
+
+def endpoint_url(request: Request) -> str:
+    return str(request.url).split("?")[0]
+
+
+def described(endpoint: str) -> list[ox.Triple]:
+    """The service description, with what a client cannot guess: the base of relative IRIs and where the
+    Graph Store Protocol's ?default writes (graph_store.DEFAULT_GRAPH)."""
+    from .graph_store import DEFAULT_GRAPH
+
+    triples = pages.service_description(endpoint)
+    service = triples[0].subject
+    for note in (
+        f"Relative IRIs in a query resolve against {endpoint}.",
+        f"The Graph Store Protocol's ?default reads and writes the named graph <{DEFAULT_GRAPH}>; "
+        "queries see the union of all graphs as their default graph.",
+    ):
+        triples.append(ox.Triple(service, RDFS_COMMENT, ox.Literal(note)))
+    return triples
+
+
+def form_fields(raw: bytes, where: str) -> dict[str, list[str]]:
+    """URL-encoded fields, refused with 400 when a value is not UTF-8 (the protocol requires it)."""
+    try:
+        return urllib.parse.parse_qs(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise UserInputError(f"the {where} is not UTF-8") from None
+
+
+def one_query(values: list[str]) -> str | None:
+    if len(values) > 1:
+        raise UserInputError("give one 'query' parameter, not several")
+    return values[0] if values else None
+
 
 async def answer_query(
     request: Request, service: Service, query: str | None, default: list[str], named: list[str]
 ) -> Response:
     accept = request.headers.get("accept")
+    endpoint = endpoint_url(request)
     if query is None:
         if wants_html(accept):
             return Response(pages.sparql_page(named_queries()), media_type="text/html")
         media = choose(accept, list(GRAPH_MEDIA))
-        description = pages.service_description(str(request.url).split("?")[0])
-        return Response(write_graph(description, GRAPH_MEDIA[media], PREFIXES), media_type=media)
+        return Response(write_graph(described(endpoint), GRAPH_MEDIA[media], PREFIXES), media_type=media)
+    based = f"BASE <{endpoint}> {query}"  # on the query's first line: error line numbers stay right
     answer = await run_in_threadpool(
-        service.query_for_client, query, client_formats(accept), None, default or None, named or None
+        service.query_for_client, based, client_formats(accept), None, default or None, named or None
     )
     return render_answer(answer, accept)
 
 
 @router.get("/sparql")
 async def sparql_get(request: Request, service: ServiceDep) -> Response:
-    """SPARQL 1.1 Protocol query via GET; with no query, the service description."""
-    params = request.query_params
+    """SPARQL 1.1 Protocol query via GET; with no query, the service description. Updates are refused."""
+    params = form_fields(request.scope.get("query_string", b""), "query string")
+    if "update" in params:
+        raise UserInputError("updates are not accepted on /sparql: this endpoint is read-only (and never via GET)")
     return await answer_query(
-        request, service, params.get("query"), params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+        request,
+        service,
+        one_query(params.get("query", [])),
+        params.get("default-graph-uri", []),
+        params.get("named-graph-uri", []),
     )
 
 
@@ -52,19 +100,24 @@ async def sparql_post(request: Request, service: ServiceDep, settings: SettingsD
     """SPARQL 1.1 Protocol query via POST (form or application/sparql-query). Updates are refused."""
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     body = await read_body(request, settings.max_body_bytes)
-    params = request.query_params
-    default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    params = form_fields(request.scope.get("query_string", b""), "query string")
+    default, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    if "query" in params or "update" in params:
+        raise UserInputError("a POST carries its query in the body, not in the URL")
     if media == FORM:
-        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        form = form_fields(body, "form body")
         if "update" in form:
             raise UserInputError("updates are not accepted on /sparql: this endpoint is read-only")
-        if not form.get("query"):
+        query = one_query(form.get("query", []))
+        if not query:
             raise UserInputError("the form has no 'query' field")
-        query = form["query"][0]
         default += form.get("default-graph-uri", [])
         named += form.get("named-graph-uri", [])
     elif media == "application/sparql-query":
-        query = body.decode("utf-8", "replace")
+        try:
+            query = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UserInputError("the query is not UTF-8") from None
     elif media == "application/sparql-update":
         raise UserInputError("updates are not accepted on /sparql: this endpoint is read-only")
     else:

@@ -19,9 +19,8 @@ router = APIRouter(tags=["validation"])
 
 @router.post("/validate")
 async def validate_post(request: Request, service: ServiceDep, settings: SettingsDep) -> Response:
-    """Validate the posted RDF (or, with an empty body, the store) against our shapes or uploaded ones.
-
-    The work runs in a query worker under the query time limit (parsing the upload included)."""
+    """Validate the posted RDF (or, with an empty body, the store or ?as_of= a snapshot) against our shapes
+    or uploaded ones. The work runs in a query worker under the query time limit (parsing included)."""
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     engine = request.query_params.get("engine", "auto")
     media_out = choose(request.headers.get("accept"), ["application/json", *GRAPH_MEDIA])
@@ -41,7 +40,11 @@ async def validate_post(request: Request, service: ServiceDep, settings: Setting
         body = await read_body(request, settings.max_body_bytes)
         if body:
             parts["data"] = (body, rdf_format_of(media).media_type)
-    report = await run_in_threadpool(service.validate, parts.get("data"), parts.get("shapes"), engine)
+    label = request.query_params.get("as_of")
+    if label and not parts:  # a snapshot's records, in the store
+        report = await run_in_threadpool(service.validate_as_of, label, engine)
+    else:
+        report = await run_in_threadpool(service.validate, parts.get("data"), parts.get("shapes"), engine)
     if media_out == "application/json":
         return JSONResponse(report.to_json())
     graph = report.to_graph()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from pyshacl.rdfutil.stringify import stringify_node
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -55,6 +54,8 @@ def pick(messages: Iterable[Node]) -> str:
 def generic(shape: Shape, c: Constraint, focus: Node, value: Node | None, shapes: Graph, data: Graph | None) -> str:
     """pyshacl's make_generic_messages for the component, built from the same parameter values in the same
     order (pyshacl lists some of them as Python sets, which this reproduces within one process)."""
+    from pyshacl.rdfutil.stringify import stringify_node  # pyshacl is slow to import: only when messages are made
+
     data_graph = data if data is not None else shapes
 
     def s(node: Node) -> str:

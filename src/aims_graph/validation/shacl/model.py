@@ -18,6 +18,7 @@ from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from ...errors import ShapesError
+from ...namespaces import OWL
 from .paths import Path, read_path
 
 ShapeNode = URIRef | BNode
@@ -31,8 +32,8 @@ NODE_KINDS: dict[URIRef, tuple[str, ...]] = {
     SH.IRIOrLiteral: ("iri", "literal"),
 }
 
-OWL_ONTOLOGY = URIRef("http://www.w3.org/2002/07/owl#Ontology")
-OWL_IMPORTS = URIRef("http://www.w3.org/2002/07/owl#imports")
+OWL_ONTOLOGY = URIRef(OWL + "Ontology")
+OWL_IMPORTS = URIRef(OWL + "imports")
 
 _TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
 
@@ -563,8 +564,8 @@ class _Reader:
         declarations of every owl:Ontology in the shapes graph."""
         g = self.g
         prefixes = {
-            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "rdf": str(RDF),
+            "rdfs": str(RDFS),
             "owl": "http://www.w3.org/2002/07/owl#",
         }
         sources = list(g.objects(constraint, SH.prefixes))

@@ -1,0 +1,53 @@
+"""Snapshots over HTTP: the list of snapshots and what changed since one (JSON, Turtle, or a page)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ...errors import UserInputError
+from ...snapshots import CURRENT, list_snapshots
+from ...snapshots.diff import Diff, diff, latest_snapshot_label
+from .. import pages
+from ..deps import get_service
+from ..negotiation import choose
+from ..service import Service
+
+router = APIRouter()
+
+_OFFERED = ["application/json", "text/turtle", "text/html"]
+
+
+def diff_page(result: Diff) -> str:
+    return pages.render("diff.html", diff=result, sections=result.sections())
+
+
+@router.get("/snapshots", tags=["snapshots"])
+async def snapshots(service: Annotated[Service, Depends(get_service)]) -> JSONResponse:
+    """The snapshots of the store, oldest first: label, IRI, when, by whom, the one before."""
+    found = await run_in_threadpool(list_snapshots, service.store)
+    return JSONResponse([vars(s) for s in found])
+
+
+@router.get("/diff", tags=["snapshots"])
+async def diff_route(
+    request: Request,
+    service: Annotated[Service, Depends(get_service)],
+    start: Annotated[str | None, Query(alias="from", description="a snapshot label (default: the latest)")] = None,
+    end: Annotated[str, Query(alias="to", description="a snapshot label, or 'current'")] = CURRENT,
+    validation: Annotated[bool, Query(description="compare validation results too")] = True,
+) -> Response:
+    """What changed from one snapshot to another or to the current records: "since the last audit"."""
+    media = choose(request.headers.get("accept"), _OFFERED)
+    label = start or await run_in_threadpool(latest_snapshot_label, service.store)
+    if label is None:
+        raise UserInputError("the store has no snapshot to compare with; create one first")
+    result = await run_in_threadpool(diff, service.store, label, end, validation)
+    if media == "text/turtle":
+        return Response(result.to_turtle(), media_type="text/turtle")
+    if media == "text/html":
+        return Response(diff_page(result), media_type="text/html")
+    return JSONResponse(result.to_json())
