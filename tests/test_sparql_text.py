@@ -14,6 +14,14 @@ from aims_graph.store.sparql_text import has_dataset_clause, update_keyword, use
         "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }",
         "select * { service silent ?endpoint { ?s ?p ?o } }",
         "SELECT * WHERE { ?s ?p ?o .\n# a comment\nSERVICE\n<http://x/> {} }",
+        # A "<" that is "less than" where a pattern reads an IRI, hiding what follows as a string.
+        "SELECT ?a WHERE { BIND(1<'>' AS ?x) SERVICE <http://127.0.0.1:1/x> { ?a ?b ?c } BIND('y' AS ?y) }",
+        # An escaped "#" in a local name, which a pattern reads as the start of a comment.
+        "PREFIX ex: <urn:x:> SELECT ?a WHERE { VALUES ?z { ex:a\\#b } SERVICE <http://127.0.0.1:1/x> { ?a ?b ?c } }",
+        "SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://x/> { ?s ?p ?o } } }",
+        "SELECT * WHERE { { SELECT * { OPTIONAL { service silent ?e { ?s ?p ?o } } } } }",
+        "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } } GARBAGE 'SERVICE'",
     ],
 )
 def test_service_found(query: str) -> None:

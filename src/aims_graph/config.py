@@ -29,6 +29,9 @@ class Settings:
     workers: int = 2
     row_limit: int = 100_000
     max_body_bytes: int = 50 * 1024 * 1024
+    # Expensive requests (queries, validation, reports, writes) one client address may have running at once;
+    # more answer 429. Behind a reverse proxy every client shares the proxy's address: raise it there.
+    client_concurrency: int = 4
     cors_origins: list[str] = field(default_factory=list)
 
     @classmethod

@@ -70,6 +70,19 @@ class QueryTimeoutError(AimsGraphError):
     http_status = 503
 
 
+class ServiceBusyError(QueryTimeoutError):
+    """Every query worker stayed busy for the whole time limit: try again shortly (503 with Retry-After)."""
+
+    retry_after = 2
+
+
+class TooManyRequestsError(AimsGraphError):
+    """One client already has as many expensive requests running as it may (429 with Retry-After)."""
+
+    http_status = 429
+    retry_after = 1
+
+
 class TooLargeError(UserInputError):
     """A request body or result larger than the configured limit."""
 

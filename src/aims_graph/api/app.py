@@ -8,6 +8,7 @@ work runs in a thread (``run_in_threadpool``), never on the event loop.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..config import Settings
-from ..errors import AimsGraphError
+from ..errors import AimsGraphError, TooManyRequestsError
 from .responses import error_response
 from .routes import diff, graph_store, linked_data, oscal, queries, reports, site, sparql, validation, void
 from .service import Service
@@ -59,6 +60,42 @@ class BodyLimit:
                     await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)
+
+
+CHEAP_PATHS = frozenset({"/health", "/docs", "/openapi.json", "/shapes", "/queries"})
+"""Requests that never reach a query worker; every other request (queries, validation, reports, writes,
+pages and dereferenced IRIs, which run queries) counts against the per-client limit."""
+
+
+class ClientLimit:
+    """At most ``limit`` expensive requests per client address at once; one more is answered 429 at once,
+    so one client cannot queue enough runaway requests to make everyone else wait for the time limit."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.running: Counter[str] = Counter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in CHEAP_PATHS:
+            await self.app(scope, receive, send)
+            return
+        client = scope["client"][0] if scope.get("client") else ""
+        if self.running[client] >= self.limit:
+            error = TooManyRequestsError(
+                f"this client already has {self.limit} expensive requests running; wait for one to finish"
+            )
+            response = error_response(429, type(error).__name__, str(error))
+            response.headers["Retry-After"] = str(error.retry_after)
+            await response(scope, receive, send)
+            return
+        self.running[client] += 1  # one event loop: no lock needed between the check and the count
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.running[client] -= 1
+            if not self.running[client]:
+                del self.running[client]
 
 
 class SecurityHeaders:
@@ -114,12 +151,17 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             allow_headers=["*"],
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(ClientLimit, limit=max(1, settings.client_concurrency))
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(AimsGraphError)
     async def on_error(request: Request, exc: AimsGraphError) -> Response:
         status = exc.http_status if exc.http_status < 500 or exc.http_status in (502, 503) else 400
-        return error_response(status, type(exc).__name__, str(exc))
+        response = error_response(status, type(exc).__name__, str(exc))
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -1,4 +1,8 @@
-"""The state behind the HTTP API: the store, the query workers, the write token. No FastAPI here."""
+"""The state behind the HTTP API: the store, the query workers, the write token. No FastAPI here.
+
+Every read that can be expensive (queries, validation) runs in a query worker (``store.workers``) that the time
+limit kills and that cannot reach the network; writes run here, one at a time, and never make a read fail.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import hmac
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,13 +21,16 @@ from ..config import Settings
 from ..errors import (
     AuthenticationError,
     PermissionDeniedError,
+    TooLargeError,
     UnsafeInputError,
     UserInputError,
 )
-from ..namespaces import PREFIXES
+from ..namespaces import GRAPH_BASE, PREFIXES
 from ..rdfio import parse_quads, to_rdflib
-from ..snapshots import refuse_snapshot_write
+from ..snapshots import as_of, refuse_snapshot_write, validate_as_of
 from ..store import (
+    CATALOGUE_GRAPH,
+    ONTOLOGY_GRAPH,
     Store,
     checked_iri,
     ensure_reference_graphs,
@@ -30,7 +38,7 @@ from ..store import (
     store_as_rdflib,
 )
 from ..store.sparql_text import uses_service
-from ..store.workers import QueryJob, Serialized, WorkerPool
+from ..store.workers import QueryJob, Serialized, TaskJob, WorkerPool
 from ..validation.report import ValidationReport
 from ..validation.user_shapes import validate_with_shapes
 from ..validation.validate import validate_store
@@ -40,6 +48,24 @@ def refuse_service(sparql: str) -> None:
     """Federated queries would make the server fetch from the network; they are refused before parsing."""
     if uses_service(sparql):
         raise UnsafeInputError("SERVICE is not allowed: this endpoint never queries other servers")
+
+
+INTERNAL_GRAPH_PREFIXES = ("urn:aims-graph:", "urn:x-aims-graph:", GRAPH_BASE + "import/")
+"""Graphs the store keeps for itself (load markers, validation and import staging): never written by clients."""
+
+
+@cache
+def reference_graphs() -> frozenset[str]:
+    """The graphs every store is given at start (ontology, catalogues, crosswalks, shapes): read-only here."""
+    names = {ONTOLOGY_GRAPH, CATALOGUE_GRAPH, GRAPH_BASE + "shapes"}
+    names.update(GRAPH_BASE + path.stem for path in resources.ontology_files())
+    return frozenset(names)
+
+
+def refuse_reserved(graph: str) -> None:
+    """A client may write its own graphs only: the reference and internal graphs answer 403."""
+    if graph in reference_graphs() or graph.startswith(INTERNAL_GRAPH_PREFIXES):
+        raise PermissionDeniedError(f"<{graph}> is a reference or internal graph and cannot be written here")
 
 
 def read_token(path: Path | None) -> str | None:
@@ -68,15 +94,15 @@ class Service:
             data = [resources.example_file(resources.CONFORMANT_EXAMPLE)]
         for path in data:
             self.store.load(path)
-        # Nobody writes while workers read: an on-disk store stays read-only between writes.
-        self.store.settle()
-        self._validation: ValidationReport | None = None
+        # The store stays open for writing here; workers read an in-memory fork or an on-disk checkpoint.
+        self._validation: dict[str, ValidationReport] = {}
+        self._version = 0
         self._validation_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self.pool: WorkerPool | None = self._new_pool()
-
-    def _new_pool(self) -> WorkerPool | None:
-        return self.store.worker_pool(self.settings.workers, self.settings.query_timeout)
+        self.pool: WorkerPool | None = self.store.worker_pool(self.settings.workers, self.settings.query_timeout)
+        # A remote store's server runs the queries under its own limits, but posted data is parsed and validated
+        # here: that work goes to workers over an empty store, under the same limit and sandbox.
+        self.upload_pool = self.pool or WorkerPool(ox.Store(), None, settings.workers, settings.query_timeout)
 
     @property
     def kind(self) -> str:
@@ -96,7 +122,7 @@ class Service:
         if self.pool is None:
             return self.store.query(sparql, bindings, graphs, names)
         job = QueryJob(sparql, dict(bindings) if bindings else None, graphs, names, self.settings.row_limit)
-        answer = self.pool.run(job)
+        answer = self.pool.query(job)
         assert not isinstance(answer, Serialized)
         return answer
 
@@ -117,7 +143,7 @@ class Service:
         job = QueryJob(
             sparql, dict(bindings) if bindings else None, graphs, names, self.settings.row_limit, *formats, PREFIXES
         )
-        return self.pool.run(job)
+        return self.pool.query(job)
 
     def select(
         self, sparql: str, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
@@ -137,59 +163,98 @@ class Service:
         if not hmac.compare_digest(given, self.token.encode("utf-8")):
             raise PermissionDeniedError("the bearer token is not valid")
 
-    def validation(self) -> ValidationReport:
-        """The store validated against our shapes; cached until the next write."""
+    def validation(self, engine: str = "auto") -> ValidationReport:
+        """The store validated against our shapes (the home page's summary)."""
+        return self.validate(None, None, engine)
+
+    def validate(
+        self, data: tuple[bytes, str] | None, shapes: tuple[bytes, str] | None, engine: str
+    ) -> ValidationReport:
+        """Posted data (or, when None, the store) against our shapes or posted ones (media types name formats).
+
+        Parsing and validation both run in a worker under the time limit, so a body crafted to be slow is
+        stopped. The store against our shapes is cached until the next write.
+        """
+        store_only = data is None and shapes is None
         with self._validation_lock:
-            if self._validation is None:
-                self._validation = validate_store(self.store, None, "auto")
-            return self._validation
+            version, cached = self._version, self._validation.get(engine) if store_only else None
+        if cached is not None:
+            return cached
+        if self.pool is not None:
+            report = self.pool.run(TaskJob(validation_task, (data, shapes, engine)))
+        elif data is not None:  # remote store: the posted data alone is validated, in a worker
+            report = self.upload_pool.run(TaskJob(validation_task, (data, shapes, engine)))
+        else:  # remote store: the compiled checks run on its server
+            report = validation_task(self.store, data, shapes, engine)
+        assert isinstance(report, ValidationReport)
+        if store_only:
+            with self._validation_lock:
+                if self._version == version:
+                    self._validation[engine] = report
+        return report
+
+    def validate_as_of(self, label: str, engine: str) -> ValidationReport:
+        """A snapshot's records against our shapes, in a worker under the time limit like any validation."""
+        if self.pool is None:
+            return as_of_validation_task(self.store, label, engine)
+        report = self.pool.run(TaskJob(as_of_validation_task, (label, engine)))
+        assert isinstance(report, ValidationReport)
+        return report
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
-        """One write at a time. On disk the workers are stopped and the directory opened writable for the
-        write alone; afterwards new workers (or, in memory, re-forked ones) see the new data."""
+        """One write at a time, here; afterwards a new generation of workers sees it, while the old one keeps
+        answering reads until then (``WorkerPool.renew``)."""
         with self._write_lock:
-            on_disk = self.store.kind == "oxigraph-disk"
-            if on_disk and self.pool is not None:
-                self.pool.close()
             try:
-                with self.store.writing():
-                    yield
+                if self.pool is None:
+                    with self.store.writing():
+                        yield
+                else:
+                    with self.pool.frozen():
+                        yield
             finally:
-                with self._validation_lock:
-                    self._validation = None
-                if on_disk:
-                    self.pool = self._new_pool()
-                elif self.pool is not None:
+                self._forget_validation()
+                if self.pool is not None:
                     self.pool.renew()
+                    self._forget_validation()  # a validation begun during renew() read the old generation
+
+    def _forget_validation(self) -> None:
+        with self._validation_lock:
+            self._validation = {}
+            self._version += 1
 
     def replace_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
         """PUT: the graph's content becomes the body, in one transaction. True when the graph is new."""
-        refuse_snapshot_write(graph)
-        target = checked_iri(graph)
-        quads = _parse_upload(data, fmt)
-        triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
-        drop = resources.internal_query("store/drop-graph.ru").replace("$graph", str(target))
-        insert = resources.internal_query("store/insert-data.ru").replace(
-            "$blocks", f"GRAPH {target} {{\n{triples.decode('utf-8')}}}"
-        )
-        with self._writing():
-            existed = self.store.has_graph(target.value)
-            self.store.update(drop + " ;\n" + insert)
-        return not existed
+        return self._write_triples(graph, data, fmt, replace=True)
 
     def add_to_graph(self, graph: str, data: bytes, fmt: ox.RdfFormat) -> bool:
         """POST: the body is added to the graph, all or nothing. True when the graph is new."""
+        return self._write_triples(graph, data, fmt, replace=False)
+
+    def _write_triples(self, graph: str, data: bytes, fmt: ox.RdfFormat, replace: bool) -> bool:
+        """The body's triples into the one target graph: graph names inside the body (JSON-LD ``@id`` with
+        ``@graph``) are dropped, so a body can never write into another graph."""
         refuse_snapshot_write(graph)
         target = checked_iri(graph)
-        _parse_upload(data, fmt)
+        refuse_reserved(target.value)
+        quads = _parse_upload(data, fmt)
+        triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
         with self._writing():
             existed = self.store.has_graph(target.value)
-            self.store.load_bytes(data, fmt, target.value, "request body")
+            if replace:  # drop and insert in one update: one transaction
+                insert = resources.internal_query("store/insert-data.ru").replace(
+                    "$blocks", f"GRAPH {target} {{\n{triples.decode('utf-8')}}}"
+                )
+                drop = resources.internal_query("store/drop-graph.ru").replace("$graph", str(target))
+                self.store.update(drop + " ;\n" + insert)
+            else:  # one load is one transaction too, and much faster than parsing an update
+                self.store.load_bytes(triples, ox.RdfFormat.N_TRIPLES, target.value, "request body")
         return not existed
 
     def drop_graph(self, graph: str) -> None:
         refuse_snapshot_write(graph)
+        refuse_reserved(checked_iri(graph).value)
         with self._writing():
             self.store.drop(graph)
 
@@ -203,11 +268,37 @@ class Service:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+        if self.upload_pool is not self.pool:
+            self.upload_pool.close()
         self.store.close()
 
 
 def _parse_upload(data: bytes, fmt: ox.RdfFormat) -> list[ox.Quad]:
-    return parse_quads(data, fmt, "request body")
+    try:
+        return parse_quads(data, fmt, "request body")
+    except MemoryError:  # pyoxigraph's parsers refuse a single token over 16 MiB this way
+        raise TooLargeError("the request body holds a single value (literal or IRI) larger than 16 MiB") from None
+
+
+def validation_task(
+    store: Store, data: tuple[bytes, str] | None, shapes: tuple[bytes, str] | None, engine: str
+) -> ValidationReport:
+    """What a worker runs for /validate (formats as media types: pyoxigraph's format objects do not pickle)."""
+    return validate_upload(store, _with_format(data), _with_format(shapes), engine)
+
+
+def as_of_validation_task(store: Store, label: str, engine: str) -> ValidationReport:
+    """What a worker runs for /validate?as_of=: the snapshot's graphs seen as the store."""
+    return validate_as_of(as_of(store, label), None, engine)
+
+
+def _with_format(part: tuple[bytes, str] | None) -> tuple[bytes, ox.RdfFormat] | None:
+    if part is None:
+        return None
+    fmt = ox.RdfFormat.from_media_type(part[1])
+    if fmt is None:
+        raise UserInputError(f"cannot read {part[1]!r}")
+    return part[0], fmt
 
 
 def validate_upload(

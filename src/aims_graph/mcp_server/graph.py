@@ -88,7 +88,7 @@ class ReadOnlyGraph:
                 raise TooLargeError(f"the result has more than {limit} rows; add a LIMIT to the query")
             return result
         job = QueryJob(sparql, dict(bindings) if bindings else None, default_graphs, named_graphs, limit)
-        answer = self.pool.run(job)
+        answer = self.pool.query(job)
         assert not isinstance(answer, Serialized)
         return answer
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..answers import Rows, display
 from ..catalogue import notation_sort_key
@@ -14,6 +15,9 @@ from ..queries import run_query
 from ..store import Queryable
 from .charts import coverage, to_png, to_svg
 from .tables import cells, csv_table, html_table, markdown_table
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 REPORTS = ("soa", "risks", "trace", "coverage")
 FORMATS = ("md", "csv", "html", "xlsx")
@@ -141,9 +145,20 @@ def to_xlsx(report: Report) -> bytes:
     notes = book.create_sheet("Notes")
     for line in [report.title, report.intro, *report.notes]:
         notes.append([line])
+    for each in (sheet, notes):
+        _as_text(each)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _as_text(sheet: Worksheet) -> None:
+    """Every text cell stored as a string: openpyxl turns text that starts with "=" into a live formula, and a
+    formula taken from the data (``=HYPERLINK(...)``, ``=cmd|...``) would run when the report is opened."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def produce(store: Queryable, kind: str, fmt: str) -> tuple[bytes, str]:

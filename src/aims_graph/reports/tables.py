@@ -34,11 +34,21 @@ def markdown_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> str
     return "\n".join(out) + "\n"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet reads a cell that starts with one of these as a formula (or, for tab and CR, may do so after
+trimming), so a value taken from the data could run a command or open a link when the report is opened."""
+
+
+def inert(text: str) -> str:
+    """The cell's text as a spreadsheet will show it and never evaluate it (the OWASP CSV-injection advice)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def csv_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(body)
+    writer.writerow([inert(h) for h in headers])
+    writer.writerows([inert(c) for c in row] for row in body)
     return buffer.getvalue()
 
 

@@ -94,6 +94,18 @@ class OxigraphStore:
         if self.path is not None and not read_only:
             self._remove_abandoned_loads()
 
+    @classmethod
+    def wrapping(cls, raw: ox.Store | None) -> OxigraphStore:
+        """A read-only view of a pyoxigraph store opened elsewhere (a query worker's inherited or checkpoint
+        store), so library code written for a Store (validation) runs on it unchanged."""
+        if raw is None:
+            raise StoreError("no store to read")
+        view = cls.__new__(cls)
+        view.path = None
+        view.read_only = True
+        view._store = raw
+        return view
+
     def _remove_abandoned_loads(self) -> None:
         """Drop what a bulk load killed half-way left behind (its graph is still marked as loading)."""
         for graph in _loading(self._store):
@@ -275,7 +287,7 @@ class OxigraphStore:
     def worker_pool(self, size: int, timeout: float) -> WorkerPool:
         from .workers import WorkerPool
 
-        return WorkerPool(self._store, self.path, size=size, timeout=timeout)
+        return WorkerPool(self._store, self.path, size=size, timeout=timeout, checkpoints=not self.read_only)
 
     def settle(self) -> None:
         self.reopen(read_only=True)

@@ -1,8 +1,19 @@
-"""Looking for keywords in SPARQL text without being fooled by strings, IRIs, comments or prefixed names."""
+"""Looking for keywords in SPARQL text: SERVICE with a real SPARQL grammar, FROM and WHERE by a lexical scan.
+
+Whether a query is federated decides whether the server may reach the network, so it is decided by rdflib's
+SPARQL parser (a grammar, not a pattern) and fails closed: a query that rdflib cannot parse is refused if the
+word SERVICE appears in it anywhere, even inside a string. The query workers cannot open network connections
+either (``sandbox``), so a disagreement between rdflib's parser and pyoxigraph's never becomes a request.
+"""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 
 # Text that cannot hold a keyword: long and short string literals, IRIs and comments.
 _NOT_KEYWORDS = re.compile(
@@ -16,7 +27,6 @@ def _keyword(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w:?$]){word}(?![\w:-])", re.IGNORECASE)
 
 
-_SERVICE = _keyword("SERVICE")
 _FROM = _keyword("FROM")
 
 
@@ -43,8 +53,49 @@ def with_values(sparql: str, names: list[str], values: list[str]) -> str:
     return sparql[: brace + 1] + block + sparql[brace + 1 :]
 
 
+# The word anywhere, in any case: what a fail-closed check looks for when no grammar can tell what it is.
+_SERVICE_WORD = re.compile(r"(?<![A-Za-z0-9_])service(?![A-Za-z0-9_])", re.IGNORECASE)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescaped(sparql: str) -> str:
+    """The text with SPARQL's \\u and \\U escapes decoded, which the grammar allows anywhere in a query."""
+
+    def decode(found: re.Match[str]) -> str:
+        code = int(found.group(1) or found.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else found.group(0)
+
+    return _ESCAPE.sub(decode, sparql)
+
+
 def uses_service(sparql: str) -> bool:
-    return bool(_SERVICE.search(_code(sparql)))
+    """Whether the query may be federated: SERVICE in its parse, or, where rdflib cannot parse it, in its text."""
+    if not (_SERVICE_WORD.search(sparql) or _SERVICE_WORD.search(_unescaped(sparql))):
+        return False  # no such token at all, however the text is read
+    return _parsed_uses_service(sparql)
+
+
+@lru_cache(maxsize=512)
+def _parsed_uses_service(sparql: str) -> bool:
+    try:
+        tree = parseQuery(sparql)
+    except (ParseBaseException, ValueError, TypeError, RecursionError):
+        return True  # fail closed: the word is there and no grammar says what it is
+    return _has_service(tree)
+
+
+def _has_service(node: object) -> bool:
+    """Walk rdflib's parse tree for a SERVICE pattern, at any depth (EXISTS, sub-selects, OPTIONAL, ...)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name == "ServiceGraphPattern":
+                return True
+            stack.extend(dict.values(item))
+        elif isinstance(item, ParseResults | list | tuple):
+            stack.extend(item)
+    return False
 
 
 # The SPARQL 1.1 Update operations; none of these words is a keyword of the query language.

@@ -1,34 +1,59 @@
-"""Read queries in worker processes that can be killed, so a time limit really stops a runaway query.
+"""Reads in worker processes that can be killed, so a time limit really stops a runaway query or validation.
 
 pyoxigraph cannot cancel a running query, so each read runs in a child process. When the time limit passes
-the child is killed (it stops using CPU at once) and replaced. Children see the data as it was when they were
-started: an in-memory store is inherited by ``fork``; an on-disk store is reopened read-only. After every
-write the pool is renewed so that new children see the new data.
+the child is killed (it stops using CPU at once) and replaced. The wait for a free worker counts against the
+same limit: a request that finds every worker busy until its deadline gets a 503 with Retry-After.
+
+Workers are confined (``sandbox``): no network connection can be opened, and they die with the server.
+
+Children see the data as it was when their *generation* started, never a write half-done: an in-memory store
+is inherited by ``fork``; an on-disk store is read from a checkpoint (``Store.backup``: hard links to the
+immutable table files, made after each write), which nobody ever writes. The server's own store stays open
+for writing the whole time. After a write, ``renew`` starts a new generation while the old one keeps serving;
+then new requests go to the new generation, and old workers are retired as they come back idle, and their
+checkpoint deleted with the last of them. So no read fails, or waits, because of a write.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from multiprocessing.context import ForkProcess
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from ..answers import Boolean, QueryResult, Rows, Term, Triples
-from ..errors import QuerySyntaxError, QueryTimeoutError, StoreError, TooLargeError, UserInputError
+from ..errors import (
+    AimsGraphError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    ServiceBusyError,
+    StoreError,
+    TooLargeError,
+    UserInputError,
+)
 from ..serialize import write_graph, write_results
-from .oxigraph import query_options
+from .oxigraph import OxigraphStore, query_options
+from .sandbox import confine
 
 _FORK = multiprocessing.get_context("fork")
-
-# The store a forked child inherits; set by the pool just before it forks.
-_INHERITED: ox.Store | None = None
+# Workers that open a directory start from a clean, single-threaded fork server instead of the server
+# process: a fork of the server copies RocksDB's background threads' locks in whatever state they are, and
+# a child that then opens a store can wait on one of them forever.
+_SERVER = multiprocessing.get_context("forkserver")
+_SERVER.set_forkserver_preload([__name__])
 
 
 @dataclass(frozen=True)
@@ -44,6 +69,18 @@ class QueryJob:
     rows_format: str | None = None
     graph_format: str | None = None
     prefixes: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class TaskJob:
+    """Any other read-only work on the store, run in a worker under the same limits as a query (validation).
+
+    ``function`` must be a module-level function (it is sent by name) taking the worker's ``OxigraphStore``
+    first; it answers with something that can be pickled.
+    """
+
+    function: Callable[..., object]
+    args: tuple[object, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,14 +133,17 @@ def _serialized(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, j
     return Serialized(write_results(answer, rows_format, job.row_limit), "rows")
 
 
-def _child(conn: multiprocessing.connection.Connection, path: str | None) -> None:
+def _child(
+    conn: multiprocessing.connection.Connection, parent: int | None, store: ox.Store | None, path: str | None
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        store = ox.Store.read_only(path) if path is not None else _INHERITED
-    except (OSError, RuntimeError) as exc:
+        confine(os.getppid() if parent is None else parent, conn.fileno())
+        wrapped = OxigraphStore.wrapping(ox.Store.read_only(path) if path is not None else store)
+    except (OSError, RuntimeError, StoreError) as exc:
         conn.send(("failed", str(exc)))
         return
-    assert store is not None
     conn.send(("ready", None))
     while True:
         try:
@@ -112,35 +152,73 @@ def _child(conn: multiprocessing.connection.Connection, path: str | None) -> Non
             return
         if job is None:
             return
-        try:
-            conn.send(("ok", execute(store, job)))
-        except TooLargeError as exc:
-            conn.send(("too-large", str(exc)))
-        except NotAcceptableForAnswer as exc:
-            conn.send(("not-acceptable", str(exc)))
-        except SyntaxError as exc:
-            conn.send(("syntax", str(exc)))
-        except (OSError, RuntimeError, ValueError) as exc:
-            conn.send(("error", str(exc)))
+        conn.send(_answer(wrapped, job))
+
+
+def _answer(store: OxigraphStore, job: QueryJob | TaskJob) -> tuple[str, object]:
+    try:
+        if isinstance(job, TaskJob):
+            return "ok", job.function(store, *job.args)
+        return "ok", execute(store.raw, job)
+    except AimsGraphError as exc:
+        kind = type(exc)
+        return "aims-error", (kind.__module__, kind.__qualname__, str(exc))
+    except MemoryError as exc:  # pyoxigraph's parsers: a single token over their buffer limit
+        return "too-large", f"a single value in the input is too large ({exc})"
+    except SyntaxError as exc:
+        return "syntax", str(exc)
+    except (OSError, RuntimeError, ValueError) as exc:
+        return "error", str(exc)
+
+
+def _rebuilt(module: str, name: str, message: str) -> AimsGraphError:
+    """The error a worker raised, as the same class in this process (custom constructors are bypassed)."""
+    found = getattr(importlib.import_module(module), name, None)
+    kind = found if isinstance(found, type) and issubclass(found, AimsGraphError) else UserInputError
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    return error
+
+
+@dataclass(eq=False)
+class _Generation:
+    """The workers that see one version of the data, and the checkpoint they read (on disk)."""
+
+    number: int
+    checkpoint: Path | None  # the directory its workers open read-only; None: they inherit the memory store
+    owned: bool = True  # a checkpoint made for this generation (deleted with it), not the store itself
+    alive: int = 0
+    retired: bool = False
+
+    def release(self) -> None:
+        """Delete the checkpoint once the generation is retired and its last worker gone."""
+        if self.retired and self.alive == 0 and self.checkpoint is not None and self.owned:
+            shutil.rmtree(self.checkpoint, ignore_errors=True)
+            self.checkpoint = None
 
 
 class _Worker:
-    def __init__(self, store: ox.Store | None, path: Path | None, generation: int) -> None:
-        global _INHERITED
+    def __init__(self, store: ox.Store | None, generation: _Generation, gate: threading.Lock) -> None:
         self.generation = generation
-        parent, child = _FORK.Pipe()
-        _INHERITED = store
-        self.process: ForkProcess = _FORK.Process(
-            target=_child, args=(child, str(path) if path is not None else None), daemon=True
-        )
-        self.process.start()
-        _INHERITED = None
+        checkpoint = str(generation.checkpoint) if generation.checkpoint is not None else None
+        # A memory store is inherited by fork (nothing is pickled: the child sees it as it is at this moment);
+        # a directory is opened by a child of the fork server, which dies with this process.
+        context = _FORK if checkpoint is None else _SERVER
+        parent, child = context.Pipe()
+        args = (child, os.getpid(), store, None) if checkpoint is None else (child, None, None, checkpoint)
+        self.process: BaseProcess = context.Process(target=_child, args=args, daemon=True)
+        with gate:  # never fork in the middle of a write (the child would inherit half of it)
+            self.process.start()
         child.close()
         self.conn = parent
-        status, detail = parent.recv() if parent.poll(30) else ("failed", "no answer within 30 s")
+
+    def ready(self) -> _Worker:
+        """Wait until the worker has opened the store (workers forked together open it in parallel)."""
+        status, detail = self.conn.recv() if self.conn.poll(30) else ("failed", "no answer within 30 s")
         if status != "ready":
             self.kill()
-            raise StoreError(f"a query worker could not open the store: {detail}")
+            raise StoreError(f"a query worker could not start: {detail}")
+        return self
 
     def kill(self) -> None:
         if self.process.is_alive() and self.process.pid is not None:
@@ -149,76 +227,192 @@ class _Worker:
         self.conn.close()
 
 
-class WorkerPool:
-    """A fixed number of query workers; callers wait (in a thread, never on the event loop) for a free one."""
+@dataclass
+class _State:
+    generation: _Generation
+    idle: list[_Worker] = field(default_factory=list)
+    closed: bool = False
 
-    def __init__(self, store: ox.Store, path: Path | None, size: int = 2, timeout: float = 30.0) -> None:
+
+class WorkerPool:
+    """A fixed number of query workers per generation; callers wait (in a thread, never on the event loop)."""
+
+    def __init__(
+        self, store: ox.Store, path: Path | None, size: int = 2, timeout: float = 30.0, checkpoints: bool = False
+    ) -> None:
+        """``checkpoints``: the on-disk store is written while workers read it (the API), so they read
+        checkpoints; without, nothing writes it and they open the directory itself read-only (MCP)."""
         self._store = store
         self._path = path
         self._size = max(1, size)
         self.timeout = timeout
-        self._generation = 0
-        self._lock = threading.Lock()
-        self._free = threading.Condition(self._lock)
-        self._idle: list[_Worker] = []
-        self._closed = False
-        with self._lock:
-            self._idle = [self._spawn() for _ in range(self._size)]
+        self._checkpoints = path.parent / f".{path.name}.readers" if path is not None and checkpoints else None
+        if self._checkpoints is not None:
+            shutil.rmtree(self._checkpoints, ignore_errors=True)  # left by a server that was killed
+            self._checkpoints.mkdir(parents=True)
+        self._numbers = 0
+        # Every fork happens on this one thread, which lives as long as the pool: the kernel's parent-death
+        # signal fires when the *thread* that forked a worker ends, not only when the process does.
+        self._forker = ThreadPoolExecutor(1, thread_name_prefix="aims-graph-forker")
+        self._free = threading.Condition(threading.Lock())
+        self._renewing = threading.Lock()
+        self._gate = threading.Lock()
+        generation = self._new_generation()
+        self._state = _State(generation, self._spawn_many(generation, self._size))
 
-    def _spawn(self) -> _Worker:
-        return _Worker(self._store if self._path is None else None, self._path, self._generation)
+    # ------------------------------------------------------------------------------------------- generations
+
+    def _new_generation(self) -> _Generation:
+        self._numbers += 1
+        if self._checkpoints is None:  # memory (inherited), or a directory nobody writes
+            return _Generation(self._numbers, self._path, owned=False)
+        checkpoint = self._checkpoints / str(self._numbers)
+        try:
+            self._store.backup(str(checkpoint))
+        except OSError as exc:
+            raise StoreError(f"cannot make a checkpoint for the query workers: {exc}") from None
+        return _Generation(self._numbers, checkpoint)
+
+    def _spawn_many(self, generation: _Generation, count: int) -> list[_Worker]:
+        """``count`` workers of ``generation``, forked one after the other and started in parallel."""
+        with self._free:
+            generation.alive += count
+        store = self._store if generation.checkpoint is None else None
+        started: list[_Worker] = []
+        failure: StoreError | None = None
+        for _ in range(count):
+            try:
+                started.append(self._forker.submit(_Worker, store, generation, self._gate).result())
+            except OSError as exc:  # fork() itself failed: no memory, or too many processes
+                failure = StoreError(f"a query worker could not start: {exc}")
+                with self._free:
+                    generation.alive -= 1
+        workers: list[_Worker] = []
+        for worker in started:
+            try:
+                workers.append(worker.ready())
+            except StoreError as exc:
+                failure = exc
+                with self._free:
+                    generation.alive -= 1
+        if failure is not None:
+            for worker in workers:
+                self._retire(worker)
+            with self._free:
+                generation.release()
+            raise failure
+        return workers
+
+    def _spawn(self, generation: _Generation) -> _Worker:
+        return self._spawn_many(generation, 1)[0]
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._free:
+            worker.generation.alive -= 1
+            worker.generation.release()
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """No worker is forked during the block: hold it around every write to the store."""
+        with self._gate:
+            yield
 
     def renew(self) -> None:
-        """After a write: idle workers are replaced now, busy ones when they come back."""
-        with self._lock:
-            self._generation += 1
-            old, self._idle = self._idle, []
-            for worker in old:
-                worker.kill()
-            self._idle = [self._spawn() for _ in old]
+        """After a write: a new generation sees it; the old one serves until the new one is ready."""
+        with self._renewing:
+            generation = self._new_generation()
+            fresh = self._spawn_many(generation, self._size)
+            with self._free:
+                old, idle = self._state.generation, self._state.idle
+                self._state.generation, self._state.idle = generation, fresh
+                old.retired = True
+                self._free.notify_all()
+            for worker in idle:
+                self._retire(worker)
+            with self._free:
+                old.release()
 
-    def run(self, job: QueryJob) -> QueryResult | Serialized:
+    def _replace(self, generation: _Generation) -> None:
+        """A worker of the current generation was killed: start another in the background."""
+        try:
+            worker = self._spawn(generation)
+        except StoreError:
+            return
         with self._free:
-            while not self._idle:
-                if self._closed:
+            if generation is self._state.generation and not self._state.closed:
+                self._state.idle.append(worker)
+                self._free.notify()
+                return
+        self._retire(worker)
+
+    # -------------------------------------------------------------------------------------------------- jobs
+
+    def query(self, job: QueryJob) -> QueryResult | Serialized:
+        answer = self.run(job)
+        assert isinstance(answer, Rows | Boolean | Triples | Serialized)
+        return answer
+
+    def run(self, job: QueryJob | TaskJob, deadline: float | None = None) -> Any:
+        """The job's answer; the wait for a worker and the work itself share one time limit."""
+        deadline = time.monotonic() + self.timeout if deadline is None else deadline
+        with self._free:
+            while not self._state.idle:
+                if self._state.closed:
                     raise StoreError("the query service is shutting down")
-                self._free.wait()
-            worker = self._idle.pop()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ServiceBusyError(
+                        f"every query worker stayed busy for {self.timeout:g} s; try again in a moment"
+                    )
+                self._free.wait(left)
+            worker = self._state.idle.pop()
         healthy = False
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(self.timeout):
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise QueryTimeoutError(
-                    f"the query ran longer than {self.timeout:g} s and was stopped; narrow it or add a LIMIT"
+                    f"the request ran longer than {self.timeout:g} s and was stopped; narrow it or add a LIMIT"
                 )
             status, payload = worker.conn.recv()
             healthy = True
         except (EOFError, BrokenPipeError, OSError) as exc:
             raise StoreError(f"the query worker failed: {exc}") from None
         finally:
-            with self._free:
-                if healthy and worker.generation == self._generation and not self._closed:
-                    self._idle.append(worker)
-                else:
-                    worker.kill()
-                    if not self._closed:
-                        self._idle.append(self._spawn())
+            self._give_back(worker, healthy)
+        return _unpacked(status, payload)
+
+    def _give_back(self, worker: _Worker, healthy: bool) -> None:
+        with self._free:
+            current = worker.generation is self._state.generation and not self._state.closed
+            if healthy and current:
+                self._state.idle.append(worker)
                 self._free.notify()
-        if status == "ok":
-            assert isinstance(payload, Rows | Boolean | Triples | Serialized)
-            return payload
-        if status == "not-acceptable":
-            raise NotAcceptableForAnswer(payload)
-        if status == "too-large":
-            raise TooLargeError(payload)
-        if status == "syntax":
-            raise QuerySyntaxError(f"SPARQL syntax error: {payload}")
-        raise UserInputError(f"the query failed: {payload}")
+                return
+        self._retire(worker)
+        if current:
+            threading.Thread(target=self._replace, args=(worker.generation,), daemon=True).start()
 
     def close(self) -> None:
         with self._free:
-            self._closed = True
-            for worker in self._idle:
-                worker.kill()
-            self._idle = []
+            self._state.closed = True
+            self._state.generation.retired = True
+            idle, self._state.idle = self._state.idle, []
             self._free.notify_all()
+        for worker in idle:
+            self._retire(worker)
+        self._forker.shutdown(wait=False)
+        if self._checkpoints is not None:
+            shutil.rmtree(self._checkpoints, ignore_errors=True)
+
+
+def _unpacked(status: str, payload: Any) -> Any:
+    if status == "ok":
+        return payload
+    if status == "aims-error":
+        raise _rebuilt(*payload)
+    if status == "too-large":
+        raise TooLargeError(payload)
+    if status == "syntax":
+        raise QuerySyntaxError(f"SPARQL syntax error: {payload}")
+    raise UserInputError(f"the query failed: {payload}")

@@ -14,6 +14,7 @@ from ...formats import GRAPH_MEDIA
 from ...namespaces import ISO42001
 from ...ontodoc import ontology_page
 from ...reference_documents import export_reference
+from ...store import checked_iri
 from .. import pages
 from ..deps import ServiceDep, SettingsDep
 from ..negotiation import choose, wants_html
@@ -29,6 +30,8 @@ def reference_document(request: Request, what: str) -> Response:
 
 
 async def describe(request: Request, service: Service, iri: str) -> Response:
+    """The resource's description; an IRI that is not one (``/foo%20bar``, ``?iri=``) is a 400, not a crash."""
+    iri = checked_iri(iri).value
     if wants_html(request.headers.get("accept")):
         return await resource_page(service, iri)
     triples = await run_in_threadpool(pages.describe, service, iri)

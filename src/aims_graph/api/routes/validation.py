@@ -4,29 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import rdfio
 from ...formats import GRAPH_MEDIA, rdflib_name
-from ...snapshots import as_of, validate_as_of
 from ..deps import ServiceDep, SettingsDep
 from ..negotiation import choose
 from ..responses import rdf_format_of, read_body
-from ..service import validate_upload
 
 router = APIRouter(tags=["validation"])
 
 
 @router.post("/validate")
 async def validate_post(request: Request, service: ServiceDep, settings: SettingsDep) -> Response:
-    """Validate the posted RDF (or, with an empty body, the store or ?as_of= a snapshot) against our shapes."""
+    """Validate the posted RDF (or, with an empty body, the store or ?as_of= a snapshot) against our shapes
+    or uploaded ones. The work runs in a query worker under the query time limit (parsing included)."""
     media = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     engine = request.query_params.get("engine", "auto")
+    media_out = choose(request.headers.get("accept"), ["application/json", *GRAPH_MEDIA])
+    parts: dict[str, tuple[bytes, str]] = {}
     if media == "multipart/form-data":
-        parts: dict[str, tuple[bytes, ox.RdfFormat]] = {}
         async with request.form(max_part_size=settings.max_body_bytes) as form:
             for field in ("data", "shapes"):
                 item = form.get(field)
@@ -36,18 +35,16 @@ async def validate_post(request: Request, service: ServiceDep, settings: Setting
                     fmt = rdfio.format_for(Path(item.filename or "upload.ttl"))
                 else:
                     fmt = rdf_format_of(item.content_type)
-                parts[field] = (await item.read(), fmt)
-        report = await run_in_threadpool(validate_upload, service.store, parts.get("data"), parts.get("shapes"), engine)
-    else:
+                parts[field] = (await item.read(), fmt.media_type)
+    elif request.method == "POST":
         body = await read_body(request, settings.max_body_bytes)
-        label = request.query_params.get("as_of")
-        if label and not body:  # a snapshot's records, in the store
-            view = await run_in_threadpool(as_of, service.store, label)
-            report = await run_in_threadpool(validate_as_of, view, None, engine)
-        else:
-            data = (body, rdf_format_of(media)) if body else None
-            report = await run_in_threadpool(validate_upload, service.store, data, None, engine)
-    media_out = choose(request.headers.get("accept"), ["application/json", *GRAPH_MEDIA])
+        if body:
+            parts["data"] = (body, rdf_format_of(media).media_type)
+    label = request.query_params.get("as_of")
+    if label and not parts:  # a snapshot's records, in the store
+        report = await run_in_threadpool(service.validate_as_of, label, engine)
+    else:
+        report = await run_in_threadpool(service.validate, parts.get("data"), parts.get("shapes"), engine)
     if media_out == "application/json":
         return JSONResponse(report.to_json())
     graph = report.to_graph()

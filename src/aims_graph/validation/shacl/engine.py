@@ -19,8 +19,9 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from ...answers import Rows, Term
-from ...errors import ShapesError
+from ...errors import ShapesError, UnsafeInputError
 from ...store import Queryable
+from ...store.sparql_text import uses_service
 from ..report import ValidationReport, ValidationResult, render_path, render_term
 from . import messages
 from .compile import Check, compile_model
@@ -265,6 +266,9 @@ def _probe_store() -> ox.Store:
 
 
 def _check_syntax(check: Check) -> None:
+    """Parse the check by running it on an empty store; a federated query is refused before it can run."""
+    if uses_service(check.query):
+        raise UnsafeInputError(f"the query for {check.shape.node} uses SERVICE, which is refused")
     try:
         list(_probe_store().query(check.query, use_default_graph_as_union=True))  # type: ignore[arg-type]
     except SyntaxError as error:
