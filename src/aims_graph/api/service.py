@@ -207,9 +207,8 @@ class Service:
         answering reads until then (``WorkerPool.renew``)."""
         with self._write_lock:
             try:
-                if self.pool is None:
-                    with self.store.writing():
-                        yield
+                if self.pool is None:  # a remote store: the server orders its own writes
+                    yield
                 else:
                     with self.pool.frozen():
                         yield

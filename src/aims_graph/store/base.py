@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -119,14 +118,6 @@ class Store(Queryable, Protocol):
     def worker_pool(self, size: int, timeout: float) -> WorkerPool | None:
         """Killable reader processes for this store (embedded stores), or None where the server has its own
         limits (remote stores)."""
-        ...
-
-    def settle(self) -> None:
-        """Loading is over: an on-disk store reopens read-only, so worker processes can read it."""
-        ...
-
-    def writing(self) -> AbstractContextManager[None]:
-        """The store opened for writing during the block, and settled again after it."""
         ...
 
     def close(self) -> None: ...

@@ -6,7 +6,6 @@ Each source sits in its own named graph and queries see the union of all graphs 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,19 +121,6 @@ class OxigraphStore:
             return ox.Store(str(self.path))
         except (OSError, RuntimeError) as exc:
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
-
-    def reopen(self, read_only: bool) -> None:
-        """Close an on-disk store and open it again, read-only or writable (no-op in memory).
-
-        The API keeps the directory read-only while query workers read it, and writable only during a write.
-        """
-        if self.path is None or read_only == self.read_only:
-            return
-        if not self.read_only:
-            self._store.flush()
-        del self._store
-        self.read_only = read_only
-        self._store = self._open()
 
     @property
     def raw(self) -> ox.Store:
@@ -288,17 +274,6 @@ class OxigraphStore:
         from .workers import WorkerPool
 
         return WorkerPool(self._store, self.path, size=size, timeout=timeout, checkpoints=not self.read_only)
-
-    def settle(self) -> None:
-        self.reopen(read_only=True)
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        self.reopen(read_only=False)
-        try:
-            yield
-        finally:
-            self.reopen(read_only=True)
 
     def flush(self) -> None:
         if self.path is not None and not self.read_only:

@@ -581,12 +581,5 @@ class SparqlEndpointStore:
     def worker_pool(self, size: int, timeout: float) -> None:
         return None
 
-    def settle(self) -> None:
-        pass
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        yield
-
     def close(self) -> None:
         pass
