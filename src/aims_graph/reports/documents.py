@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import io
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
+
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
 from ..answers import Rows, display
 from ..catalogue import notation_sort_key
@@ -14,7 +17,7 @@ from ..namespaces import PREFIXES
 from ..queries import run_query
 from ..store import Queryable
 from .charts import coverage, to_png, to_svg
-from .tables import cells, csv_table, html_table, markdown_table
+from .tables import cells, csv_table, markdown_table
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -30,10 +33,6 @@ MEDIA_TYPES = {
     "svg": "image/svg+xml",
     "png": "image/png",
 }
-REPORT_CSS = (
-    "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-    "td,th{border:1px solid #bbb;padding:.3em .5em;vertical-align:top}th{background:#eee}"
-)
 
 
 @dataclass
@@ -172,7 +171,8 @@ def produce(store: Queryable, kind: str, fmt: str) -> tuple[bytes, str]:
         svg = to_svg(cov)
         if fmt == "svg":
             return svg.encode("utf-8"), MEDIA_TYPES["svg"]
-        return _html_page("Control coverage", svg).encode("utf-8"), MEDIA_TYPES["html"]
+        page = _html_page("Control coverage", chart=Markup(svg))  # to_svg escapes every text it writes
+        return page.encode("utf-8"), MEDIA_TYPES["html"]
     report = build_report(store, kind)
     if fmt == "xlsx":
         return to_xlsx(report), MEDIA_TYPES["xlsx"]
@@ -181,10 +181,24 @@ def produce(store: Queryable, kind: str, fmt: str) -> tuple[bytes, str]:
     return render(report, fmt).encode("utf-8"), MEDIA_TYPES[fmt]
 
 
-def _html_page(title: str, body: str) -> str:
+@cache
+def _templates() -> Environment:
+    return Environment(loader=PackageLoader("aims_graph.reports", "templates"), autoescape=True)
+
+
+def _html_page(
+    title: str,
+    intro: str | None = None,
+    notes: list[str] | None = None,
+    headers: list[str] | None = None,
+    body: list[list[str]] | None = None,
+    chart: Markup | None = None,
+) -> str:
+    """A report as a page of its own (autoescaped template: no text of the data can become markup)."""
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-        f"<style>{REPORT_CSS}</style></head>\n<body><h1>{html.escape(title)}</h1>\n{body}</body></html>\n"
+        _templates()
+        .get_template("report.html")
+        .render(title=title, intro=intro, notes=notes or [], headers=headers or [], body=body or [], chart=chart)
     )
 
 
@@ -196,7 +210,5 @@ def render(report: Report, fmt: str) -> str:
         table = markdown_table(report.headers, report.body)
         return f"# {report.title}\n\n{report.intro}\n\n{notes}\n{table}"
     if fmt == "html":
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in report.notes)
-        table = html_table(report.headers, report.body)
-        return _html_page(report.title, f"<p>{html.escape(report.intro)}</p><ul>{notes}</ul>\n{table}")
+        return _html_page(report.title, report.intro, report.notes, report.headers, report.body)
     raise UserInputError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")

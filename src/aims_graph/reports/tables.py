@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections.abc import Sequence
 
@@ -50,9 +49,3 @@ def csv_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> str:
     writer.writerow([inert(h) for h in headers])
     writer.writerows([inert(c) for c in row] for row in body)
     return buffer.getvalue()
-
-
-def html_table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>\n" for row in body)
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n"
