@@ -35,6 +35,7 @@ def has_type(inferred: list[ox.Triple], subject: str, cls: str) -> bool:
     return ox.Triple(ox.NamedNode(subject), TYPE, ox.NamedNode(AIMS + cls)) in inferred
 
 
+@pytest.mark.slow
 def test_defined_classes_classify_the_example(conformant: list[ox.Triple]) -> None:
     assert has_type(conformant, NW + "risk-01", "HighRisk")  # level 15
     assert has_type(conformant, NW + "risk-01", "TreatedRisk")
@@ -85,6 +86,7 @@ def test_clashes_through_range_and_functional_properties(tmp_path: Path) -> None
     assert "functional property aims:likelihood" in done.stdout
 
 
+@pytest.mark.slow
 def test_inferred_triples_go_to_a_named_graph(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     assert main(["load", "--store", str(store_dir), str(resources.example_file(resources.CONFORMANT_EXAMPLE))]) == 0

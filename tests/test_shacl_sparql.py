@@ -92,6 +92,7 @@ def test_examples_identical_to_pyshacl(examples: dict[str, Graph], example: str,
     assert compiled.to_json() == reference.to_json()
 
 
+@pytest.mark.slow
 def test_generated_graph_identical_to_pyshacl(generated_graph: Graph) -> None:
     reference = validate(generated_graph, engine="pyshacl")
     compiled = validate(generated_graph, engine="sparql")
@@ -105,6 +106,7 @@ def _loaded(store: OxigraphStore | SparqlEndpointStore, data: Graph, graph: str)
     ensure_reference_graphs(store)
 
 
+@pytest.mark.slow
 def test_embedded_store_identical_to_pyshacl(examples: dict[str, Graph], generated_graph: Graph) -> None:
     for data in (examples["gaps-org"], generated_graph):
         store = OxigraphStore()
@@ -115,6 +117,7 @@ def test_embedded_store_identical_to_pyshacl(examples: dict[str, Graph], generat
         assert _without_blank_labels(in_store) == _without_blank_labels(reference)
 
 
+@pytest.mark.slow
 def test_remote_store_identical_to_pyshacl(server: SparqlEndpointStore, examples: dict[str, Graph]) -> None:
     for name in ("gaps-org", "conformant-org"):
         graph = f"urn:x-test:{name}"
@@ -128,6 +131,7 @@ def test_remote_store_identical_to_pyshacl(server: SparqlEndpointStore, examples
             server.drop(graph)
 
 
+@pytest.mark.slow
 def test_remote_generated_identical_to_pyshacl(server: SparqlEndpointStore, generated_graph: Graph) -> None:
     _loaded(server, generated_graph, "urn:x-test:generated")
     try:
