@@ -111,3 +111,41 @@ def test_report_route_writes_the_soa_as_csv(client: TestClient, tmp_path: Path) 
     answer = client.get("/reports/soa", params={"format": "csv"})
     assert answer.status_code == 200
     assert "attachment" in answer.headers["content-disposition"]
+
+
+def test_writes_leave_a_trail_readers_can_query(tmp_path: Path) -> None:
+    token = tmp_path / "token.txt"
+    token.write_text("a-write-token-long-enough", encoding="utf-8")
+    auth = {"Authorization": "Bearer a-write-token-long-enough", "Content-Type": "text/turtle"}
+    graph = {"graph": "https://example.org/g1"}
+    with TestClient(create_app(Settings(token_file=token, workers=1))) as client:
+        assert (
+            client.put("/graphs", params=graph, content=b"<urn:a> <urn:b> <urn:c>, <urn:d> .", headers=auth).status_code
+            == 201
+        )
+        assert (
+            client.post("/graphs", params=graph, content=b"<urn:a> <urn:b> <urn:e> .", headers=auth).status_code == 204
+        )
+        assert client.delete("/graphs", params=graph, headers=auth).status_code == 204
+        trail = client.get(
+            "/sparql",
+            params={
+                "query": "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX void: <http://rdfs.org/ns/void#> "
+                "PREFIX dcterms: <http://purl.org/dc/terms/> "
+                "SELECT ?action ?before ?after ?agent WHERE { GRAPH <https://w3id.org/aims-graph/graph/writes> { "
+                "?a dcterms:type ?action ; prov:endedAtTime ?t ; prov:wasAssociatedWith ?agent ; "
+                "prov:used/void:triples ?before ; prov:generated/void:triples ?after ; "
+                "prov:used/prov:specializationOf <https://example.org/g1> } } ORDER BY ?t"
+            },
+            headers={"Accept": "application/sparql-results+json"},
+        ).json()["results"]["bindings"]
+        assert [(r["action"]["value"], int(r["before"]["value"]), int(r["after"]["value"])) for r in trail] == [
+            ("PUT", 0, 2),
+            ("POST", 2, 3),
+            ("DELETE", 3, 0),
+        ]
+        assert "a-write-token" not in trail[0]["agent"]["value"]  # the token is named by a digest, never shown
+        refused = client.put(
+            "/graphs", params={"graph": "https://w3id.org/aims-graph/graph/writes"}, content=b"", headers=auth
+        )
+        assert refused.status_code == 403

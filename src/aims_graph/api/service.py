@@ -10,7 +10,6 @@ import hmac
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,9 +27,9 @@ from ..errors import (
 from ..namespaces import GRAPH_BASE, PREFIXES
 from ..rdfio import parse_quads, to_rdflib
 from ..snapshots import as_of, refuse_snapshot_write, validate_as_of
+from ..snapshots.store import reference_graphs
+from ..snapshots.trail import graph_size, record_write, token_agent
 from ..store import (
-    CATALOGUE_GRAPH,
-    ONTOLOGY_GRAPH,
     Store,
     checked_iri,
     ensure_reference_graphs,
@@ -52,14 +51,6 @@ def refuse_service(sparql: str) -> None:
 
 INTERNAL_GRAPH_PREFIXES = ("urn:aims-graph:", "urn:x-aims-graph:", GRAPH_BASE + "import/")
 """Graphs the store keeps for itself (load markers, validation and import staging): never written by clients."""
-
-
-@cache
-def reference_graphs() -> frozenset[str]:
-    """The graphs every store is given at start (ontology, catalogues, crosswalks, shapes): read-only here."""
-    names = {ONTOLOGY_GRAPH, CATALOGUE_GRAPH, GRAPH_BASE + "shapes"}
-    names.update(GRAPH_BASE + path.stem for path in resources.ontology_files())
-    return frozenset(names)
 
 
 def refuse_reserved(graph: str) -> None:
@@ -241,6 +232,7 @@ class Service:
         triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES) or b""
         with self._writing():
             existed = self.store.has_graph(target.value)
+            before = graph_size(self.store, target.value) if existed else 0
             if replace:  # drop and insert in one update: one transaction
                 insert = resources.internal_query("store/insert-data.ru").replace(
                     "$blocks", f"GRAPH {target} {{\n{triples.decode('utf-8')}}}"
@@ -249,13 +241,23 @@ class Service:
                 self.store.update(drop + " ;\n" + insert)
             else:  # one load is one transaction too, and much faster than parsing an update
                 self.store.load_bytes(triples, ox.RdfFormat.N_TRIPLES, target.value, "request body")
+            self._record(target.value, "PUT" if replace else "POST", before)
         return not existed
 
     def drop_graph(self, graph: str) -> None:
         refuse_snapshot_write(graph)
         refuse_reserved(checked_iri(graph).value)
         with self._writing():
+            before = graph_size(self.store, graph)
             self.store.drop(graph)
+            self._record(graph, "DELETE", before)
+
+    def _record(self, graph: str, action: str, before: int) -> None:
+        """The write in the trail of writes (a PROV activity readers can query)."""
+        assert self.token is not None  # writes are refused without a token
+        source = self.settings.token_file.name if self.settings.token_file else "the configured token"
+        after = graph_size(self.store, graph)
+        record_write(self.store, graph, action, token_agent(self.token, source), before, after)
 
     def graph_triples(self, graph: str | None) -> list[ox.Triple]:
         """The triples of one named graph, or of the union default graph when ``graph`` is None."""

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from .. import resources
 from ..answers import QueryResult, Rows, Term, value_of
 from ..errors import ImmutableGraphError, NotFoundError, UserInputError
-from ..namespaces import GRAPH_BASE, INFERRED_GRAPH, SNAPSHOT_GRAPH_BASE, SNAPSHOTS_GRAPH
+from ..namespaces import GRAPH_BASE, INFERRED_GRAPH, SNAPSHOT_GRAPH_BASE, SNAPSHOTS_GRAPH, WRITES_GRAPH
 from ..store import (
     CATALOGUE_GRAPH,
     LOADING_GRAPH,
@@ -62,9 +62,10 @@ class Snapshot:
 def reference_graphs() -> set[str]:
     """The graphs every snapshot leaves out and every as-of query keeps: what the project ships, not the records.
 
-    Named as ``store.ensure_reference_graphs`` names them, plus the inferred and shapes graphs.
+    Named as ``store.ensure_reference_graphs`` names them, plus the inferred and shapes graphs and the trail of
+    writes.
     """
-    names = {ONTOLOGY_GRAPH, CATALOGUE_GRAPH, INFERRED_GRAPH, SHAPES_GRAPH}
+    names = {ONTOLOGY_GRAPH, CATALOGUE_GRAPH, INFERRED_GRAPH, SHAPES_GRAPH, WRITES_GRAPH}
     for path in resources.ontology_files():
         if path not in (resources.ontology_file(), resources.catalogue_file()):
             names.add(GRAPH_BASE + path.stem)
