@@ -49,10 +49,6 @@ def rdf_files_in(directory: Path) -> list[Path]:
     )
 
 
-def format_for_media_type(media_type: str) -> ox.RdfFormat | None:
-    return formats.rdf_format_for_media(media_type)
-
-
 def check_safe(data: bytes, fmt: ox.RdfFormat, source: str) -> None:
     """Refuse RDF/XML that declares a DOCTYPE or entities (entity expansion attacks)."""
     if fmt == ox.RdfFormat.RDF_XML and _DOCTYPE.search(data):

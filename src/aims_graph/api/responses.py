@@ -8,10 +8,9 @@ import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import Response
 
-from .. import rdfio
 from ..answers import QueryResult, Rows, Triples
 from ..errors import TooLargeError, UserInputError
-from ..formats import GRAPH_MEDIA, RESULT_MEDIA
+from ..formats import GRAPH_MEDIA, RESULT_MEDIA, rdf_format_for_media
 from ..namespaces import PREFIXES
 from ..serialize import write_rows, write_triples
 from ..store.workers import Serialized
@@ -89,7 +88,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def rdf_format_of(content_type: str | None) -> ox.RdfFormat:
     media = (content_type or "").split(";")[0].strip().lower()
-    fmt = rdfio.format_for_media_type(media) if media else None
+    fmt = rdf_format_for_media(media) if media else None
     if fmt is None or media in ("application/n-quads", "application/trig", "text/n3"):
         raise UnsupportedMediaError(
             f"cannot read Content-Type {media or '(none)'!r}; send one of {', '.join(GRAPH_MEDIA)}"

@@ -21,33 +21,26 @@ from ..errors import (
     AuthenticationError,
     PermissionDeniedError,
     TooLargeError,
-    UnsafeInputError,
     UserInputError,
 )
 from ..namespaces import GRAPH_BASE, PREFIXES
 from ..rdfio import parse_quads, to_rdflib
 from ..snapshots import as_of, refuse_snapshot_write, validate_as_of
 from ..snapshots.store import reference_graphs
-from ..snapshots.trail import graph_size, record_write, token_agent
+from ..snapshots.trail import record_write, token_agent
 from ..store import (
     Store,
     checked_iri,
     ensure_reference_graphs,
+    graph_size,
     open_configured_store,
     store_as_rdflib,
 )
-from ..store.sparql_text import uses_service
+from ..store.sparql_text import refuse_service
 from ..store.workers import QueryJob, Serialized, TaskJob, WorkerPool
 from ..validation.report import ValidationReport
 from ..validation.user_shapes import validate_with_shapes
 from ..validation.validate import validate_store
-
-
-def refuse_service(sparql: str) -> None:
-    """Federated queries would make the server fetch from the network; they are refused before parsing."""
-    if uses_service(sparql):
-        raise UnsafeInputError("SERVICE is not allowed: this endpoint never queries other servers")
-
 
 INTERNAL_GRAPH_PREFIXES = ("urn:aims-graph:", "urn:x-aims-graph:", GRAPH_BASE + "import/")
 """Graphs the store keeps for itself (load markers, validation and import staging): never written by clients."""

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UserInputError
 from .options import add_help_epilog, parse_params, store_options
+
+if TYPE_CHECKING:
+    from ..store import Queryable
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -19,12 +23,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     get_query(args.name)
     params = parse_params(args.param)
     store = store_from_args(args, require_data=True)
+    source: Queryable = store
     if args.as_of:
         from ..snapshots import as_of
 
-        print_result(run_query(as_of(store, args.as_of), args.name, **params), args.format)
-    else:
-        print_result(run_query(store, args.name, **params), args.format)
+        source = as_of(store, args.as_of)
+    print_result(run_query(source, args.name, **params), args.format)
     return 0
 
 

@@ -21,14 +21,13 @@ from ..store import (
     SparqlEndpointStore,
     ensure_reference_graphs,
 )
-from ..store.sparql_text import update_keyword, uses_service
+from ..store.sparql_text import refuse_service, update_keyword
 from ..store.workers import QueryJob, Serialized, WorkerPool
 
 
 def refuse_unsafe(sparql: str) -> None:
     """What /sparql refuses, refused here by name before any parsing: federation and every update."""
-    if uses_service(sparql):
-        raise UnsafeInputError("SERVICE is not allowed: this server never queries other servers")
+    refuse_service(sparql)
     keyword = update_keyword(sparql)
     if keyword is not None:
         raise UnsafeInputError(f"{keyword} is not allowed: this server is read-only and answers queries only")
@@ -70,7 +69,7 @@ class ReadOnlyGraph:
             ensure_reference_graphs(self.store)
             for path in settings.data or [resources.example_file(resources.CONFORMANT_EXAMPLE)]:
                 self.store.load(path)
-        self.pool = WorkerPool(self.store.raw, self.store.path, size=settings.workers, timeout=settings.query_timeout)
+        self.pool = self.store.worker_pool(settings.workers, settings.query_timeout)
 
     def query(
         self,

@@ -11,22 +11,12 @@ import uuid
 import pyoxigraph as ox
 
 from .. import resources
-from ..answers import Rows, value_of
-from ..namespaces import WRITES_GRAPH
+from ..namespaces import WRITES_GRAPH, XSD
 from ..store import Store, checked_iri
 
 _PLACEHOLDER = re.compile(r"\$(\w+)")
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
-
-
-def graph_size(store: Store, graph: str) -> int:
-    """Triples in one named graph (0 when it does not exist)."""
-    answer = store.query(
-        resources.internal_query("store/count-graph.rq"), bindings={"graph": checked_iri(graph)}, default_graphs=[]
-    )
-    assert isinstance(answer, Rows)
-    return int(value_of(answer.rows[0][1])) if answer.rows else 0
+XSD_INTEGER = ox.NamedNode(XSD + "integer")
+XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
 
 
 def token_agent(token: str, source: str) -> tuple[ox.NamedNode, str]:

@@ -10,6 +10,7 @@ from .base import (
     Store,
     checked_iri,
     graph_for_file,
+    graph_size,
     is_snapshot_graph,
 )
 from .open import ensure_reference_graphs, open_configured_store, open_store, store_as_rdflib
@@ -29,6 +30,7 @@ __all__ = [
     "checked_iri",
     "ensure_reference_graphs",
     "graph_for_file",
+    "graph_size",
     "is_snapshot_graph",
     "open_configured_store",
     "open_store",

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
-from ..answers import QueryResult, Term
+from .. import resources
+from ..answers import QueryResult, Rows, Term, value_of
 from ..errors import UserInputError
 from ..namespaces import GRAPH_BASE, SNAPSHOT_GRAPH_BASE, SNAPSHOTS_GRAPH
 
@@ -32,6 +33,15 @@ class LoadReport:
     source: str
     graph: str
     triples: int
+
+
+def graph_size(store: Queryable, graph: str) -> int:
+    """Triples in one named graph (0 when it does not exist)."""
+    answer = store.query(
+        resources.internal_query("store/count-graph.rq"), bindings={"graph": checked_iri(graph)}, default_graphs=[]
+    )
+    assert isinstance(answer, Rows)
+    return int(value_of(answer.rows[0][1])) if answer.rows else 0
 
 
 def is_snapshot_graph(name: str) -> bool:

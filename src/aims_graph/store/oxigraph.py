@@ -15,7 +15,7 @@ from .. import rdfio, resources
 from ..answers import QueryResult, Rows, Term, from_oxigraph, value_of
 from ..errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreError
 from ..namespaces import SNAPSHOTS_GRAPH
-from .base import GraphInfo, LoadReport, checked_iri, graph_for_file, is_snapshot_graph
+from .base import GraphInfo, LoadReport, checked_iri, graph_for_file, graph_size, is_snapshot_graph
 from .progress import ProgressReader
 from .sparql_text import has_dataset_clause
 
@@ -217,11 +217,7 @@ class OxigraphStore:
         """Triples in the target graph; for dataset formats, which spread over graphs, the whole store."""
         if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
             return len(self._store)
-        result = self.query(
-            resources.internal_query("store/count-graph.rq"), bindings={"graph": graph}, default_graphs=[]
-        )
-        assert isinstance(result, Rows)
-        return int(value_of(result.rows[0][1])) if result.rows else 0
+        return graph_size(self, graph.value)
 
     def drop(self, graph: str) -> None:
         target = checked_iri(graph)

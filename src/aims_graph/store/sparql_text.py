@@ -15,6 +15,8 @@ from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from ..errors import UnsafeInputError
+
 # Text that cannot hold a keyword: long and short string literals, IRIs and comments.
 _NOT_KEYWORDS = re.compile(
     r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
@@ -66,6 +68,12 @@ def _unescaped(sparql: str) -> str:
         return chr(code) if code <= 0x10FFFF else found.group(0)
 
     return _ESCAPE.sub(decode, sparql)
+
+
+def refuse_service(sparql: str) -> None:
+    """Federated queries would make the server fetch from the network; every read face refuses them first."""
+    if uses_service(sparql):
+        raise UnsafeInputError("SERVICE is not allowed: this endpoint never queries other servers")
 
 
 def uses_service(sparql: str) -> bool:
