@@ -108,9 +108,5 @@ def rdf_format_for_media(media_type: str) -> ox.RdfFormat | None:
     return ox.RdfFormat.from_media_type(media) if media else None
 
 
-def media_type_of(fmt: ox.RdfFormat) -> str:
-    return _BY_RDF_FORMAT[fmt].media_type
-
-
 def rdflib_name(fmt: ox.RdfFormat) -> str:
     return _BY_RDF_FORMAT[fmt].rdflib_name

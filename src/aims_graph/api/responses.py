@@ -6,7 +6,7 @@ from contextlib import suppress
 
 import pyoxigraph as ox
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from ..answers import QueryResult, Rows, Triples
 from ..errors import TooLargeError, UserInputError
@@ -18,8 +18,6 @@ from .negotiation import NotAcceptableError, choose
 
 
 def error_response(status: int, kind: str, message: str) -> Response:
-    from fastapi.responses import JSONResponse
-
     return JSONResponse({"error": kind, "message": message}, status_code=status)
 
 
