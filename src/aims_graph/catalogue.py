@@ -8,10 +8,10 @@ from functools import cache
 import pyoxigraph as ox
 
 from . import resources
-from .namespaces import ISO42001, SKOS
+from .namespaces import ISO42001, RDF, SKOS
 
 SKOS_NOTATION = ox.NamedNode(SKOS + "notation")
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE = ox.NamedNode(RDF + "type")
 NOTATION = re.compile(r"^(?:[AC](?:\.\d+)*|\d+(?:\.\d+)*)$")
 
 

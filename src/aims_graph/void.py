@@ -9,15 +9,14 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from .crosswalk.mappings import read_sets
-from .namespaces import ONTOLOGY_IRI, PREFIXES
+from .namespaces import DCTERMS, ONTOLOGY_IRI, PREFIXES, RDF, XSD
 from .store import Store
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
 SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+RDF_TYPE = ox.NamedNode(RDF + "type")
+XSD_INTEGER = ox.NamedNode(XSD + "integer")
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 VOCABULARIES = ("aims", "skos", "dcterms", "prov", "foaf", "airo", "dpv", "sh", "owl", "rdfs")
 

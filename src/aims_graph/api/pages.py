@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from .. import resources
 from ..answers import Rows, Term, Triples, display
-from ..namespaces import AIMS, ISO42001, ONTOLOGY_IRI, PREFIXES
+from ..namespaces import AIMS, ISO42001, ONTOLOGY_IRI, PREFIXES, RDF, RDFS, XSD
 from ..queries import NamedQuery, get_query
 from ..reports.charts import coverage, to_svg
 from ..validation.report import ValidationReport, clause_sort_key
@@ -30,7 +30,7 @@ from ..validation.report import ValidationReport, clause_sort_key
 if TYPE_CHECKING:
     from .service import Service
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF + "type"
 NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 # Where a name comes from, best first.
 LABELS = (
@@ -40,9 +40,9 @@ LABELS = (
     NOTATION,
 )
 TEXTS = ("http://www.w3.org/2004/02/skos/core#definition", "http://www.w3.org/2000/01/rdf-schema#comment")
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_BOOLEAN = XSD + "boolean"
 SD = "http://www.w3.org/ns/sparql-service-description#"
-RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+RDFS_SEE_ALSO = RDFS + "seeAlso"
 # Answer columns that name the IRI column before them (``xLabel`` columns name column ``x``).
 LABEL_COLUMNS = ("label", "title")
 # Label look-ups per page: each is one bound query (about 0.1 ms on the embedded store); past this many,

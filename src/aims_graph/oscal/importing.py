@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from trestle.oscal import catalog as oscat
 
 from ..errors import FileFormatError, UserInputError
-from ..namespaces import GRAPH_BASE
+from ..namespaces import DCTERMS, GRAPH_BASE, OWL, RDF, RDFS, XSD
 from .catalog import all_ids
 
 SUPPORTED_VERSION = re.compile(r"^1\.[0-2]\.\d+$")
@@ -46,11 +46,10 @@ CATALOG_BASE = "https://w3id.org/aims-graph/oscal/catalog/"
 GROUP_TYPE = "https://w3id.org/aims-graph/ns/oscal#group"
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
-OWL_VERSION = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
-XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+RDF_TYPE = ox.NamedNode(RDF + "type")
+RDFS_COMMENT = ox.NamedNode(RDFS + "comment")
+OWL_VERSION = ox.NamedNode(OWL + "versionInfo")
+XSD_DATE = ox.NamedNode(XSD + "date")
 
 
 def _skos(name: str) -> ox.NamedNode:

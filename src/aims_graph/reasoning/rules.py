@@ -22,10 +22,9 @@ from string import Template
 import pyoxigraph as ox
 
 from ..answers import display
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, XSD
 from .schema import (
     THING,
-    XSD,
     AllValues,
     ClassExpr,
     DataRange,

@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..answers import display
-from ..namespaces import PREFIXES
+from ..namespaces import OWL, PREFIXES, RDF, RDFS, XSD
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPE = RDF + "type"
 THING = OWL + "Thing"
 NOTHING = OWL + "Nothing"

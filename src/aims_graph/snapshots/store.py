@@ -20,7 +20,18 @@ import pyoxigraph as ox
 from .. import resources
 from ..answers import QueryResult, Rows, Term, value_of
 from ..errors import ImmutableGraphError, NotFoundError, UserInputError
-from ..namespaces import GRAPH_BASE, INFERRED_GRAPH, SNAPSHOT_GRAPH_BASE, SNAPSHOTS_GRAPH, WRITES_GRAPH
+from ..namespaces import (
+    DCTERMS,
+    GRAPH_BASE,
+    INFERRED_GRAPH,
+    PROV,
+    RDF,
+    RDFS,
+    SNAPSHOT_GRAPH_BASE,
+    SNAPSHOTS_GRAPH,
+    WRITES_GRAPH,
+    XSD,
+)
 from ..store import (
     CATALOGUE_GRAPH,
     LOADING_GRAPH,
@@ -40,11 +51,9 @@ _SCRATCH_GRAPHS = {LOADING_GRAPH.value, "urn:x-aims-graph:validate:data"}
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+RDF_TYPE = ox.NamedNode(RDF + "type")
+RDFS_LABEL = ox.NamedNode(RDFS + "label")
+XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
 
 
 @dataclass(frozen=True)

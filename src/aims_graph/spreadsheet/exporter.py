@@ -27,7 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from .. import resources
 from ..answers import Rows
 from ..catalogue import looks_like_notation
-from ..namespaces import AIMS, ISO42001
+from ..namespaces import AIMS, ISO42001, XSD
 from ..store import Store
 from . import more, vocab
 from .importer import Problem, WorkbookError, convert, is_absolute_iri
@@ -36,8 +36,7 @@ from .model import DEFAULT_BASE, DEFAULT_LANGUAGE, RDF_TYPE, SETTINGS_TITLE, SHE
 from .workbook import Cell, RawWorkbook, Table, settings_rows, write
 
 _ID = re.compile(r"[A-Za-z0-9_~][A-Za-z0-9._~/-]*")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_XSD_STRING = _XSD + "string"
+_XSD_STRING = XSD + "string"
 _TYPE = ox.NamedNode(RDF_TYPE)
 CELL_CHARS = DEFAULT_LIMITS.max_cell_chars
 """The most a cell holds: XLSX cuts longer text, and the importer refuses it by default."""
@@ -270,17 +269,17 @@ def _literal_cell(term: ox.NamedNode | ox.BlankNode | ox.Literal, column: Column
     if not isinstance(term, ox.Literal):
         return term.value
     datatype = term.datatype.value
-    if column.kind is Kind.DATE and datatype == _XSD + "date":
+    if column.kind is Kind.DATE and datatype == XSD + "date":
         try:
             return dt.date.fromisoformat(term.value)
         except ValueError:
             return term.value
-    if column.kind is Kind.INTEGER and datatype == _XSD + "integer":
+    if column.kind is Kind.INTEGER and datatype == XSD + "integer":
         try:
             return int(term.value)
         except ValueError:
             return term.value
-    if column.kind is Kind.BOOLEAN and datatype == _XSD + "boolean":
+    if column.kind is Kind.BOOLEAN and datatype == XSD + "boolean":
         return {"true": "yes", "1": "yes", "false": "no", "0": "no"}.get(term.value, term.value)
     return term.value
 
@@ -376,7 +375,7 @@ def _fits(column: Column, term: Term, context: _Context) -> bool:
     if kind is Kind.TEXT:
         return not term.language and datatype == _XSD_STRING and _plain_text(term.value, column.many)
     if kind is Kind.DATE:
-        if datatype != _XSD + "date" or not _DATE.fullmatch(term.value):
+        if datatype != XSD + "date" or not _DATE.fullmatch(term.value):
             return False
         try:
             dt.date.fromisoformat(term.value)
@@ -384,12 +383,12 @@ def _fits(column: Column, term: Term, context: _Context) -> bool:
             return False
         return True
     if kind is Kind.INTEGER:
-        if datatype != _XSD + "integer" or not re.fullmatch(r"-?(?:0|[1-9]\d*)", term.value):
+        if datatype != XSD + "integer" or not re.fullmatch(r"-?(?:0|[1-9]\d*)", term.value):
             return False
         below = column.minimum is not None and int(term.value) < column.minimum
         return column.scale is not None or not below  # off-scale values are gaps the importer can keep
     if kind is Kind.BOOLEAN:
-        return datatype == _XSD + "boolean" and term.value in ("true", "false")
+        return datatype == XSD + "boolean" and term.value in ("true", "false")
     return False
 
 

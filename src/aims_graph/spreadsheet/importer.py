@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from .. import resources
 from ..catalogue import looks_like_notation
 from ..errors import AimsGraphError, NotFoundError, UserInputError
-from ..namespaces import GRAPH_BASE, PREFIXES
+from ..namespaces import GRAPH_BASE, PREFIXES, XSD
 from ..store import Store, checked_iri
 from . import more, vocab
 from .limits import DEFAULT_LIMITS, ReadLimits
@@ -42,7 +42,6 @@ from .model import (
     SETTING_LANGUAGE,
     SHEETS,
     SHEETS_BY_KEY,
-    XSD,
     Column,
     Kind,
     Sheet,

@@ -22,11 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AimsGraphError
-from ..namespaces import AIMS
+from ..namespaces import AIMS, RDF, RDFS
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = RDF + "type"
 
 LABEL = RDFS + "label"
 COMMENT = RDFS + "comment"

@@ -15,10 +15,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ..namespaces import PREFIXES
+from ..namespaces import PREFIXES, XSD
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_XSD_STRING = _XSD + "string"
+_XSD_STRING = XSD + "string"
 _LOCAL = re.compile(r"[A-Za-z0-9_~][A-Za-z0-9._~/-]*")
 _PREFIXED = re.compile(r"([A-Za-z][A-Za-z0-9_.-]*)?:(.*)")
 _BARE_IRI = re.compile(r"(?:https?://|urn:)\S+")
@@ -161,11 +160,11 @@ def read_term(text: str, base: str) -> Term:
     if text.startswith(("<", "_:")) or _BARE_IRI.fullmatch(text):
         return _iri(text, base, "value")
     if _INTEGER.fullmatch(text):
-        return ox.Literal(text, datatype=ox.NamedNode(_XSD + "integer"))
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "integer"))
     if _DECIMAL.fullmatch(text):
-        return ox.Literal(text, datatype=ox.NamedNode(_XSD + "decimal"))
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal"))
     if text in ("true", "false"):
-        return ox.Literal(text, datatype=ox.NamedNode(_XSD + "boolean"))
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean"))
     if _PREFIXED.fullmatch(text) and " " not in text:
         return _iri(text, base, "value")
     return ox.Literal(text)

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...errors import UserInputError
 from ...formats import GRAPH_MEDIA
-from ...namespaces import PREFIXES
+from ...namespaces import PREFIXES, RDFS
 from ...queries import named_queries
 from ...serialize import write_graph
 from .. import pages
@@ -26,7 +26,7 @@ from ..service import Service
 
 router = APIRouter(tags=["sparql"])
 
-RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+RDFS_COMMENT = ox.NamedNode(RDFS + "comment")
 
 
 def endpoint_url(request: Request) -> str:
