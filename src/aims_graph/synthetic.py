@@ -131,10 +131,14 @@ class _Generator:
         yield t(board, RDFS_LABEL, ox.Literal("Executive board", language="en"))
         yield t(gov, RDF_TYPE, _aims("Role"))
         yield t(gov, RDFS_LABEL, ox.Literal("Head of AI governance", language="en"))
+        if self.linked:
+            yield t(gov, _aims("managementSystem"), ms)
         for k in range(10):
             role = self.iri(f"role/risk-owner-{k}")
             yield t(role, RDF_TYPE, _aims("Role"))
             yield t(role, RDFS_LABEL, ox.Literal(f"Risk owner {k}", language="en"))
+            if self.linked:
+                yield t(role, _aims("managementSystem"), ms)
         policy = self.iri("policy/ai")
         yield t(policy, RDF_TYPE, _aims("AIPolicy"))
         yield t(policy, RDFS_LABEL, ox.Literal("AI policy", language="en"))
@@ -156,6 +160,8 @@ class _Generator:
             yield t(party, RDF_TYPE, _aims("InterestedParty"))
             yield t(party, RDFS_LABEL, ox.Literal(f"Interested party {k}", language="en"))
             yield t(party, _aims("hasRequirement"), req)
+            if self.linked:
+                yield t(party, _aims("managementSystem"), ms)
             yield t(req, RDF_TYPE, _aims("Requirement"))
             yield t(req, RDFS_LABEL, ox.Literal(f"Requirement of party {k}", language="en"))
 
@@ -165,6 +171,8 @@ class _Generator:
         kind = SYSTEM_KINDS[i % len(SYSTEM_KINDS)]
         yield t(sys_, RDF_TYPE, _aims("AISystem"))
         yield t(sys_, RDFS_LABEL, ox.Literal(f"{kind.capitalize()} {i}", language="en"))
+        if self.linked:
+            yield t(sys_, _aims("managementSystem"), self.iri("aims"))
         if i % self.gap_every == 7:
             self.stats.systems_without_owner.append(sys_.value)
         else:
@@ -276,6 +284,8 @@ class _Generator:
             yield t(evidence, DCT_TITLE, ox.Literal(f"Operating record for {notation}"))
             yield t(evidence, _aims("evidenceFor"), control)
             yield t(evidence, DCT_DATE, _date("2026-09-30"))
+            if self.linked:
+                yield t(evidence, _aims("managementSystem"), self.iri("aims"))
 
 
 def generate(

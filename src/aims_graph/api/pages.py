@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,8 @@ from ..reports.charts import coverage, to_svg
 from ..validation.report import ValidationReport, clause_sort_key
 
 if TYPE_CHECKING:
-    from .service import Service
+    from ..snapshots.organisations import Organisation
+    from .service import Reads, Service
 
 RDF_TYPE = RDF + "type"
 NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
@@ -168,7 +169,7 @@ class ValidationSummary:
 class Labels:
     """Readable names for IRIs: from the triples at hand, else looked up in the store, else a prefixed name."""
 
-    def __init__(self, service: Service | None = None, triples: Iterable[ox.Triple] = ()) -> None:
+    def __init__(self, service: Reads | None = None, triples: Iterable[ox.Triple] = ()) -> None:
         self.service = service
         self._best: dict[str, tuple[tuple[int, int], str]] = {}
         self._asked: set[str] = set()
@@ -391,7 +392,7 @@ def resource_page(service: Service, iri: str) -> str | None:
     )
 
 
-def home_page(service: Service) -> str:
+def home_page(service: Reads, organisations: Sequence[Organisation] = (), chosen: str | None = None) -> str:
     """The AIMS at a glance: systems, risk heat map, SoA coverage, open nonconformities, validation by clause."""
     labels = Labels(service)
     systems = service.select(get_query("ai-systems").text)
@@ -401,11 +402,12 @@ def home_page(service: Service) -> str:
     covered = cov.total - sum(row["Not in SoA"] for row in cov.counts.values())
     risks = sum(int(display(r["risks"])) for r in service.select(get_query("risk-heatmap").text).dicts())
     validation = service.validation()
+    scope = "&org=" + urllib.parse.quote(chosen, safe="") if chosen else ""
     tiles = [
         Tile("AI systems", str(len(systems.rows)), "#systems"),
-        Tile("Risks", str(risks), "/reports/risks?format=html"),
-        Tile("Untreated risks above threshold", str(len(untreated.rows)), "/queries/untreated-risks"),
-        Tile("Annex A controls in the SoA", f"{covered} / {cov.total}", "/reports/soa?format=html"),
+        Tile("Risks", str(risks), "/reports/risks?format=html" + scope),
+        Tile("Untreated risks above threshold", str(len(untreated.rows)), "/queries/untreated-risks?" + scope[1:]),
+        Tile("Annex A controls in the SoA", f"{covered} / {cov.total}", "/reports/soa?format=html" + scope),
         Tile("Open nonconformities", str(len(nonconformities.rows)), "#nonconformities"),
         Tile(
             "Validation results",
@@ -413,10 +415,19 @@ def home_page(service: Service) -> str:
             "#validation",
         ),
     ]
+    choices = [
+        OrganisationChoice(
+            o.name, "/?org=" + urllib.parse.quote(o.organization or o.system, safe=""), o.matches(chosen or "")
+        )
+        for o in organisations
+    ]
     return render(
         "home.html",
         title="Home",
         tiles=tiles,
+        organisations=choices if len(choices) > 1 else [],
+        chosen=next((c.name for c in choices if c.current), None),
+        scope=scope,
         systems=answer_table(systems, labels),
         heat=risk_heat_map(service),
         coverage_svg=Markup(to_svg(cov)),  # built by charts.to_svg, which escapes every text it writes
@@ -425,7 +436,16 @@ def home_page(service: Service) -> str:
     )
 
 
-def risk_heat_map(service: Service) -> HeatMap:
+@dataclass(frozen=True)
+class OrganisationChoice:
+    """One organisation on the home page, when the store holds several: its name and its own view."""
+
+    name: str
+    href: str
+    current: bool
+
+
+def risk_heat_map(service: Reads) -> HeatMap:
     """Likelihood (rows, highest first) against consequence (columns), coloured by the product."""
     counts: dict[tuple[int, int], int] = {}
     l_max = c_max = 5
@@ -448,7 +468,7 @@ def risk_heat_map(service: Service) -> HeatMap:
     return HeatMap(list(range(1, c_max + 1)), rows)
 
 
-def heat_map(service: Service) -> str:
+def heat_map(service: Reads) -> str:
     """The heat map alone, as the home page shows it."""
     macro = _environment().get_template("_macros.html").module.heat_map  # type: ignore[attr-defined]
     return str(macro(risk_heat_map(service)))
@@ -466,7 +486,7 @@ def validation_summary(report: ValidationReport) -> ValidationSummary:
     return ValidationSummary(report.conforms, rows)
 
 
-def query_page(query: NamedQuery, values: dict[str, str], rows: Rows | None, service: Service | None = None) -> str:
+def query_page(query: NamedQuery, values: dict[str, str], rows: Rows | None, service: Reads | None = None) -> str:
     """A named query as a form with its parameters, and its answer as a table.
 
     With ``service``, IRIs without a label column are named by their labels (a few look-ups: run it in a
@@ -480,7 +500,7 @@ def query_list_page(queries: dict[str, NamedQuery]) -> str:
     return render("query_list.html", title="Named queries", queries=list(queries.values()))
 
 
-def search_page(text: str, rows: Rows | None, service: Service | None = None) -> str:
+def search_page(text: str, rows: Rows | None, service: Reads | None = None) -> str:
     """The search form and what it found; ``service`` names the types as ``query_page`` does."""
     found = None if rows is None else answer_table(rows, Labels(service), "text")
     return render("search.html", title="Search", text=text, found=found)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hmac
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -25,10 +28,12 @@ from ..errors import (
 )
 from ..namespaces import GRAPH_BASE, PREFIXES
 from ..rdfio import parse_quads, to_rdflib
-from ..snapshots import as_of, refuse_snapshot_write, validate_as_of
+from ..snapshots import CURRENT, as_of, refuse_snapshot_write, validate_as_of
+from ..snapshots.organisations import organisation_view
 from ..snapshots.store import reference_graphs
 from ..snapshots.trail import record_write, token_agent
 from ..store import (
+    OxigraphStore,
     Store,
     checked_iri,
     ensure_reference_graphs,
@@ -37,7 +42,7 @@ from ..store import (
     store_as_rdflib,
 )
 from ..store.sparql_text import refuse_service
-from ..store.workers import QueryJob, Serialized, TaskJob, WorkerPool
+from ..store.workers import QueryJob, Serialized, TaskJob, WorkerPool, execute
 from ..validation.report import ValidationReport
 from ..validation.user_shapes import validate_with_shapes
 from ..validation.validate import validate_store
@@ -62,6 +67,81 @@ def read_token(path: Path | None) -> str | None:
     if len(token) < 16:
         raise UserInputError(f"the token in {path} is too short: use at least 16 characters")
     return token
+
+
+class Reads(Protocol):
+    """What pages, reports and the query routes read through: the service, or its reads of one scope."""
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult: ...
+
+    def query_for_client(
+        self,
+        sparql: str,
+        formats: tuple[str | None, str | None],
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult | Serialized: ...
+
+    def select(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+    ) -> Rows: ...
+
+    def validation(self, engine: str = "auto") -> ValidationReport: ...
+
+
+class ScopedReads:
+    """Reads of the records of one organisation and/or of a snapshot: what pages and reports are given instead of
+    the service when the request names ``?org=`` or ``?as_of=``."""
+
+    def __init__(self, service: Service, org: str | None, label: str | None) -> None:
+        self.service = service
+        self.org = org
+        self.label = label
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        return self.query_for_client(sparql, (None, None), bindings, default_graphs, named_graphs)  # type: ignore[return-value]
+
+    def query_for_client(
+        self,
+        sparql: str,
+        formats: tuple[str | None, str | None],
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult | Serialized:
+        job = QueryJob(
+            sparql,
+            dict(bindings) if bindings else None,
+            list(default_graphs) if default_graphs else None,
+            list(named_graphs) if named_graphs else None,
+            self.service.settings.row_limit,
+            *formats,
+            PREFIXES,
+        )
+        return self.service.scoped_query(self.service.scope(self.org, self.label), job)
+
+    def select(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None
+    ) -> Rows:
+        result = self.query(sparql, bindings, graphs, graphs)
+        assert isinstance(result, Rows)
+        return result
+
+    def validation(self, engine: str = "auto") -> ValidationReport:
+        return self.service.scoped_validation(self.service.scope(self.org, self.label), engine)
 
 
 class Service:
@@ -177,6 +257,29 @@ class Service:
                     self._validation[engine] = report
         return report
 
+    def scoped(self, org: str | None, label: str | None) -> ScopedReads:
+        """The reads of one organisation's records and/or a snapshot's, for routes and pages alike."""
+        return ScopedReads(self, org or None, label or None)
+
+    def scoped_query(self, scope: Scope, job: QueryJob) -> QueryResult | Serialized:
+        """A read of the records ``scope`` names, in a worker (which keeps the view for its generation)."""
+        refuse_service(job.sparql)
+        job = replace(job, row_limit=self.settings.row_limit)
+        if self.pool is None:
+            return scoped_query_task(self.store, scope, job)
+        return self.pool.run(TaskJob(scoped_query_task, (scope, job)))  # type: ignore[no-any-return]
+
+    def scoped_validation(self, scope: Scope, engine: str) -> ValidationReport:
+        if self.pool is None:
+            return scoped_validation_task(self.store, scope, engine)
+        report = self.pool.run(TaskJob(scoped_validation_task, (scope, engine)))
+        assert isinstance(report, ValidationReport)
+        return report
+
+    def scope(self, org: str | None, label: str | None) -> Scope:
+        with self._validation_lock:
+            return Scope(org, label, self._version)
+
     def validate_as_of(self, label: str, engine: str) -> ValidationReport:
         """A snapshot's records against our shapes, in a worker under the time limit like any validation."""
         if self.pool is None:
@@ -279,6 +382,56 @@ def validation_task(
 ) -> ValidationReport:
     """What a worker runs for /validate (formats as media types: pyoxigraph's format objects do not pickle)."""
     return validate_upload(store, _with_format(data), _with_format(shapes), engine)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records a read sees: one organisation's (``org``), as of a snapshot (``label``), at a write count."""
+
+    org: str | None
+    label: str | None
+    version: int
+
+
+_VIEWS: OrderedDict[tuple[int, Scope], tuple[Store, Sequence[str] | None]] = OrderedDict()
+_VIEWS_LOCK = threading.Lock()
+
+
+def scoped_view(store: Store, scope: Scope) -> tuple[Store, Sequence[str] | None]:
+    """The store as ``scope`` sees it, and the graphs a query over it names (None: its default graph).
+
+    Views are kept, a few at a time: a worker's store never changes, and in the server process (a remote
+    store) the write count in the scope tells a stale view from a fresh one.
+    """
+    key = (id(store), scope)
+    with _VIEWS_LOCK:
+        if key in _VIEWS:
+            _VIEWS.move_to_end(key)
+            return _VIEWS[key]
+    view = organisation_view(store, scope.org, [scope.label or CURRENT])
+    graphs = as_of(view, scope.label).graphs if scope.label else None
+    with _VIEWS_LOCK:
+        _VIEWS[key] = (view, graphs)
+        while len(_VIEWS) > 8:
+            _VIEWS.popitem(last=False)
+    return view, graphs
+
+
+def scoped_query_task(store: Store, scope: Scope, job: QueryJob) -> QueryResult | Serialized:
+    """What a worker runs for a read with ?org= (and ?as_of=): the query over the scope's view."""
+    view, graphs = scoped_view(store, scope)
+    if graphs is not None:
+        job = replace(job, default_graphs=list(graphs), named_graphs=list(graphs))
+    if isinstance(view, OxigraphStore):
+        return execute(view.raw, job)
+    return view.query(job.sparql, job.bindings, job.default_graphs, job.named_graphs)  # rendered by the route
+
+
+def scoped_validation_task(store: Store, scope: Scope, engine: str) -> ValidationReport:
+    view, _ = scoped_view(store, scope)
+    if scope.label:
+        return validate_as_of(as_of(view, scope.label), None, engine)
+    return validate_store(view, None, engine)
 
 
 def as_of_validation_task(store: Store, label: str, engine: str) -> ValidationReport:

@@ -14,7 +14,7 @@ from ..formats import GRAPH_FORMATS, RESULT_NAMES
 from ..namespaces import PREFIXES
 from ..reports.tables import text_table
 from ..serialize import write_rows, write_triples
-from ..store import Store, ensure_reference_graphs, open_configured_store
+from ..store import Queryable, Store, ensure_reference_graphs, open_configured_store
 from .options import note
 
 
@@ -57,6 +57,19 @@ def store_from_args(args: argparse.Namespace, require_data: bool = False) -> Sto
         ensure_reference_graphs(store)
     load_files(store, data)
     return store
+
+
+def records_from_args(args: argparse.Namespace, store: Store) -> Queryable:
+    """The records a reading command works on: the store's, or as of a snapshot, of one organisation or all."""
+    label = getattr(args, "as_of", None)
+    org = getattr(args, "org", None)
+    if not label and not org:
+        return store
+    from ..snapshots import CURRENT, as_of
+    from ..snapshots.organisations import organisation_view
+
+    source = organisation_view(store, org, [label or CURRENT])
+    return as_of(source, label) if label else source
 
 
 def load_files(store: Store, files: list[Path]) -> None:

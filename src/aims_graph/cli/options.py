@@ -32,6 +32,17 @@ def store_options(parser: argparse.ArgumentParser, data: bool = True) -> None:
         )
 
 
+def records_options(parser: argparse.ArgumentParser, as_of: bool = True) -> None:
+    """Which records to read: a snapshot's (--as-of) and one organisation's (--org) when the store holds several."""
+    if as_of:
+        parser.add_argument("--as-of", metavar="LABEL", help="read a snapshot's records instead of the current ones")
+    parser.add_argument(
+        "--org",
+        metavar="IRI",
+        help="one organisation's records (its IRI or its management system's), when the store holds several",
+    )
+
+
 def parse_params(pairs: list[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     for pair in pairs:

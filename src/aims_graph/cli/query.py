@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import UserInputError
-from .options import add_help_epilog, parse_params, store_options
-
-if TYPE_CHECKING:
-    from ..store import Queryable
+from .options import add_help_epilog, parse_params, records_options, store_options
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     from ..queries import get_query, run_query
-    from .common import print_result, store_from_args
+    from .common import print_result, records_from_args, store_from_args
 
     if args.list or not args.name:
         print(query_listing(), end="")
@@ -23,12 +19,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     get_query(args.name)
     params = parse_params(args.param)
     store = store_from_args(args, require_data=True)
-    source: Queryable = store
-    if args.as_of:
-        from ..snapshots import as_of
-
-        source = as_of(store, args.as_of)
-    print_result(run_query(source, args.name, **params), args.format)
+    print_result(run_query(records_from_args(args, store), args.name, **params), args.format)
     return 0
 
 
@@ -72,7 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="table",
         help="a text table (default) or a SPARQL results format",
     )
-    p.add_argument("--as-of", metavar="LABEL", help="answer from a snapshot's records instead of the current ones")
+    records_options(p)
     p.set_defaults(func=cmd_query)
     add_help_epilog(p, query_listing)
 

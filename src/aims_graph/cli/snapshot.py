@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from ..errors import UserInputError
-from .options import store_options
+from .options import records_options, store_options
 
 
 def _persistent_store(args: argparse.Namespace) -> None:
@@ -56,7 +56,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     start = args.start or latest_snapshot_label(store)
     if start is None:
         raise UserInputError("the store has no snapshot to compare with; `aims-graph snapshot create` makes one")
-    result = diff(store, start, args.end or CURRENT, validation=not args.no_validation)
+    end = args.end or CURRENT
+    if args.org:
+        from ..snapshots.organisations import organisation_view
+
+        store = organisation_view(store, args.org, [start, end])
+    result = diff(store, start, end, validation=not args.no_validation)
     if args.format == "json":
         write_output(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", args.out)
     elif args.format == "turtle":
@@ -91,5 +96,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--format", choices=["text", "json", "turtle"], default="text", help="text, JSON, or a Turtle change set"
     )
     p.add_argument("--no-validation", action="store_true", help="leave out the comparison of validation results")
+    records_options(p, as_of=False)
     p.add_argument("--out", metavar="FILE", type=Path, help="write here instead of standard output")
     p.set_defaults(func=cmd_diff)

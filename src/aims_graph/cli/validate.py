@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import UserInputError
 from ..validation import ENGINES
-from .options import store_options
+from .options import records_options, store_options
 
 if TYPE_CHECKING:
     import rdflib
@@ -31,10 +31,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UserInputError("no data given: name RDF files or a directory, or --store DIR or --endpoint URL")
     args.files = expand_data(args.files)
     shapes = [rdfio.parse_file_to_rdflib(path) for path in args.shapes] if args.shapes else None
-    if args.as_of:  # a snapshot's records, in the store where they are
-        from ..snapshots import as_of, validate_as_of
+    if args.as_of or args.org:  # a snapshot's or one organisation's records, in the store where they are
+        from ..snapshots import CURRENT, as_of, validate_as_of
+        from ..snapshots.organisations import organisation_view
 
-        report = validate_as_of(as_of(store_from_args(args), args.as_of), _merged(shapes), args.engine)
+        base = store_from_args(args) if using_store else _memory_store(args.files)
+        source = organisation_view(base, args.org, [args.as_of or CURRENT])
+        if args.as_of:
+            report = validate_as_of(as_of(source, args.as_of), _merged(shapes), args.engine)
+        elif args.engine != "pyshacl":
+            report = validate_store(source, _merged(shapes), args.engine)
+        else:
+            report = validate_with_shapes(store_as_rdflib(source), shapes, args.engine)
     elif args.engine != "pyshacl" and not (using_store and args.files):  # in the store, copying nothing
         store = store_from_args(args) if using_store else _memory_store(args.files)
         report = validate_store(store, _merged(shapes), args.engine)
@@ -112,5 +120,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="write the report here instead of standard output")
-    p.add_argument("--as-of", metavar="LABEL", help="validate a snapshot's records (with --store or --endpoint)")
+    records_options(p)
     p.set_defaults(func=cmd_validate)

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from ...errors import UserInputError
 from ...snapshots import CURRENT, list_snapshots
 from ...snapshots.diff import Diff, diff, latest_snapshot_label
+from ...snapshots.organisations import organisation_view
 from .. import pages
 from ..deps import get_service
 from ..negotiation import choose
@@ -39,13 +40,15 @@ async def diff_route(
     start: Annotated[str | None, Query(alias="from", description="a snapshot label (default: the latest)")] = None,
     end: Annotated[str, Query(alias="to", description="a snapshot label, or 'current'")] = CURRENT,
     validation: Annotated[bool, Query(description="compare validation results too")] = True,
+    org: Annotated[str | None, Query(description="one organisation's records (its IRI or its system's)")] = None,
 ) -> Response:
     """What changed from one snapshot to another or to the current records: "since the last audit"."""
     media = choose(request.headers.get("accept"), _OFFERED)
     label = start or await run_in_threadpool(latest_snapshot_label, service.store)
     if label is None:
         raise UserInputError("the store has no snapshot to compare with; create one first")
-    result = await run_in_threadpool(diff, service.store, label, end, validation)
+    store = await run_in_threadpool(organisation_view, service.store, org, [label, end]) if org else service.store
+    result = await run_in_threadpool(diff, store, label, end, validation)
     if media == "text/turtle":
         return Response(result.to_turtle(), media_type="text/turtle")
     if media == "text/html":

@@ -15,6 +15,7 @@ from .. import pages
 from ..deps import ServiceDep
 from ..negotiation import wants_html
 from ..responses import client_formats, render_answer, render_result
+from ..service import Reads
 
 router = APIRouter(tags=["queries"])
 
@@ -42,18 +43,18 @@ async def run_named(name: str, request: Request, service: ServiceDep) -> Respons
     query = get_query(name)
     values = dict(request.query_params)
     as_of = values.pop("as_of", None)  # a snapshot label: its graphs and the reference graphs only
-    graphs = await run_in_threadpool(as_of_graphs, service.store, as_of) if as_of else None
+    org = values.pop("org", None)  # one organisation's records, when the store holds several
+    reads: Reads = service.scoped(org, as_of) if org else service
+    graphs = await run_in_threadpool(as_of_graphs, service.store, as_of) if as_of and not org else None
     if wants_html(request.headers.get("accept")):
         ready = all(values.get(p.name) for p in query.params)
-        rows = (
-            await run_in_threadpool(service.select, query.text, bind_params(query, values), graphs) if ready else None
-        )
-        html = await run_in_threadpool(pages.query_page, query, values, rows, service)
+        rows = await run_in_threadpool(reads.select, query.text, bind_params(query, values), graphs) if ready else None
+        html = await run_in_threadpool(pages.query_page, query, values, rows, reads)
         return Response(html, media_type="text/html")
     bindings = bind_params(query, values)
     accept = request.headers.get("accept")
     answer = await run_in_threadpool(
-        service.query_for_client, query.text, client_formats(accept), bindings, graphs, graphs
+        reads.query_for_client, query.text, client_formats(accept), bindings, graphs, graphs
     )
     return render_answer(answer, accept)
 

@@ -9,8 +9,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ... import __version__
+from ...snapshots.organisations import chosen_systems, list_organisations
 from .. import pages
 from ..negotiation import wants_html
+from ..service import Service
 
 router = APIRouter()
 
@@ -32,10 +34,21 @@ async def docs(request: Request) -> Response:
     return Response(pages.api_docs_page(request.app.openapi()), media_type="text/html")
 
 
+def home_page_for(service: Service, org: str | None) -> str:
+    """The home page of every record, or of one organisation's (``?org=``), listing the organisations."""
+    organisations = list_organisations(service)
+    if org:
+        chosen_systems(organisations, org)
+    reads = service.scoped(org, None) if org and len(organisations) > 1 else service
+    return pages.home_page(reads, organisations, org)
+
+
 @router.get("/", include_in_schema=False)
 async def home(request: Request) -> Response:
     if wants_html(request.headers.get("accept")):
-        html = await run_in_threadpool(pages.home_page, request.app.state.service)
+        service = request.app.state.service
+        org = request.query_params.get("org") or None
+        html = await run_in_threadpool(home_page_for, service, org)
         return Response(html, media_type="text/html")
     return JSONResponse(
         {
