@@ -140,9 +140,10 @@ def test_post_to_the_store_creates_a_graph_with_a_location(client: TestClient) -
     answer = client.post("/graphs", content=TURTLE, headers={**AUTH, "Content-Type": "text/turtle"})
     assert answer.status_code == 201
     location = answer.headers["location"]
-    graph = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["graph"][0]
-    assert graph.startswith(POSTED_BASE)
-    got = client.get(location, headers={"Accept": "application/n-triples"})
+    assert location.startswith(POSTED_BASE), "the Location is the new graph's IRI"
+    got = client.get(
+        "/graphs?graph=" + urllib.parse.quote(location, safe=""), headers={"Accept": "application/n-triples"}
+    )
     assert got.status_code == 200 and triples(got.content) == 1
     again = client.post("/graphs", content=TURTLE, headers={**AUTH, "Content-Type": "text/turtle"})
     assert again.headers["location"] != location, "each POST makes its own graph"
