@@ -101,6 +101,11 @@ def test_a_syntax_error_keeps_its_line_number(client: TestClient) -> None:
     assert "2" in message
 
 
+def test_a_syntax_error_on_the_first_line_points_at_the_clients_column(client: TestClient) -> None:
+    message = error(client.get("/sparql", params={"query": "ASK {"}), 400)  # a long, multi-line parser message
+    assert "at 1:6:" in message, "the column in the query as sent, not in the query with our BASE in front"
+
+
 def test_a_body_that_is_not_utf8_is_refused(client: TestClient) -> None:
     raw = {"Content-Type": "application/sparql-query"}
     assert "UTF-8" in error(client.post("/sparql", content=b"ASK { <a:\xff> ?p ?o }", headers=raw), 400)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import json
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -284,6 +285,11 @@ def check(answer: Answer, exchange: Exchange, where: str) -> None:
     assert status_ok(answer.status, expected.statuses), f"{where}: status {answer.status}: {answer.body[:300]!r}"
     content_type = answer.headers.get("Content-Type")
     media, _ = media_type(content_type)
+    if 400 <= answer.status < 500 and exchange.method != "HEAD":
+        # Not the W3C's rule but ours, checked on the way: a refusal is a one-line JSON error, not a traceback.
+        assert media == "application/json", f"{where}: a {answer.status} came as {content_type!r}"
+        error = json.loads(answer.body)
+        assert set(error) == {"error", "message"} and "\n" not in error["message"], f"{where}: {error}"
     if expected.kind in RESULT_KINDS:
         kinds = RESULT_KINDS[expected.kind]
         assert media in kinds, f"{where}: a {expected.kind} result came as {content_type!r}"
