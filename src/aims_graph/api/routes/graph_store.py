@@ -3,14 +3,14 @@
 aims-graph keeps every source in a named graph and queries see their union, so the protocol's ``?default``
 is the named graph ``DEFAULT_GRAPH`` for PUT, GET, HEAD, POST and DELETE alike (the service description at
 /sparql says so). A POST without ``?graph`` or ``?default`` makes a new graph, named under ``POSTED_BASE``, and
-answers 201 with its Location. A ``multipart/form-data`` POST adds every part, all or nothing.
+answers 201 with the new graph's IRI as its Location (as the protocol asks: a client reads it with
+``?graph=`` + that IRI). A ``multipart/form-data`` POST adds every part, all or nothing.
 """
 
 from __future__ import annotations
 
 import email.parser
 import email.policy
-import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -118,8 +118,7 @@ async def write(request: Request, service: Service, settings: Settings, action: 
     if graph is None:
         if action != "post":
             raise UserInputError("the Graph Store Protocol needs ?graph=IRI or ?default")
-        graph = POSTED_BASE + uuid.uuid4().hex
-        location = str(request.url.replace(query="")) + "?graph=" + urllib.parse.quote(graph, safe="")
+        graph = location = POSTED_BASE + uuid.uuid4().hex  # the Location is the new graph's IRI
     if action == "delete":
         if graph == DEFAULT_GRAPH and not await run_in_threadpool(service.store.has_graph, graph):
             return Response(status_code=204)  # the default graph exists, empty, until written
@@ -149,7 +148,7 @@ async def graphs_put(request: Request, service: ServiceDep, settings: SettingsDe
 @router.post("/graphs")
 async def graphs_post(request: Request, service: ServiceDep, settings: SettingsDep) -> Response:
     """Add the body (or each part of a multipart/form-data body) to a graph; without ?graph or ?default, to a
-    new graph whose Location comes back with 201 (bearer token required)."""
+    new graph whose IRI comes back as the Location of a 201 (bearer token required)."""
     return await write(request, service, settings, "post")
 
 

@@ -6,6 +6,7 @@ began with ``BASE <http://host/sparql>``; a query's own BASE still wins. The ser
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 
 import pyoxigraph as ox
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ...errors import UserInputError
+from ...errors import QuerySyntaxError, UserInputError
 from ...formats import GRAPH_MEDIA
 from ...namespaces import PREFIXES, RDFS
 from ...queries import named_queries
@@ -27,6 +28,7 @@ from ..service import Service
 router = APIRouter(tags=["sparql"])
 
 RDFS_COMMENT = ox.NamedNode(RDFS + "comment")
+LINE_ONE = re.compile(r"(\bat 1:)(\d+)")
 
 
 def endpoint_url(request: Request) -> str:
@@ -73,11 +75,21 @@ async def answer_query(
             return Response(pages.sparql_page(named_queries()), media_type="text/html")
         media = choose(accept, list(GRAPH_MEDIA))
         return Response(write_graph(described(endpoint), GRAPH_MEDIA[media], PREFIXES), media_type=media)
-    based = f"BASE <{endpoint}> {query}"  # on the query's first line: error line numbers stay right
-    answer = await run_in_threadpool(
-        service.query_for_client, based, client_formats(accept), None, default or None, named or None
-    )
+    base = f"BASE <{endpoint}> "  # on the query's first line: error line numbers stay right
+    try:
+        answer = await run_in_threadpool(
+            service.query_for_client, base + query, client_formats(accept), None, default or None, named or None
+        )
+    except QuerySyntaxError as exc:
+        raise as_sent(exc, len(base)) from None
     return render_answer(answer, accept)
+
+
+def as_sent(error: QuerySyntaxError, shift: int) -> QuerySyntaxError:
+    """The parser's complaint about the query as the client wrote it: a position on the first line moved back
+    past the BASE we put in front, and the parser's line breaks folded so the message is one line."""
+    message = LINE_ONE.sub(lambda m: f"{m.group(1)}{max(1, int(m.group(2)) - shift)}", str(error), count=1)
+    return QuerySyntaxError(re.sub(r"\s*\n\s*", " ", message))
 
 
 @router.get("/sparql")
