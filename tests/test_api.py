@@ -242,6 +242,27 @@ def test_row_cap(api: ApiServer) -> None:
     assert status == 413 and "LIMIT" in error_of(status, body)["message"]
 
 
+def test_large_answers_arrive_whole_to_many_clients_at_once(api: ApiServer) -> None:
+    """Answers much larger than a pipe's buffer, more clients than query workers: the event loop waits for a
+    free worker and reads each answer whole from its pipe."""
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 1900"
+    answers: list[tuple[int, bytes]] = []
+
+    def client() -> None:
+        for _ in range(3):
+            answers.append(sparql(api, query))
+
+    threads = [threading.Thread(target=client) for _ in range(4)]  # the per-client limit; two workers
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 12
+    for status, body in answers:
+        assert status == 200 and len(body) > 150_000
+        assert len(json.loads(body)["results"]["bindings"]) == 1900
+
+
 def test_slow_query_never_delays_health(api: ApiServer) -> None:
     worker = threading.Thread(target=sparql, args=(api, HEAVY))
     worker.start()

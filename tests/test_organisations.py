@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -10,9 +11,11 @@ import pytest
 
 from aims_graph import resources
 from aims_graph.cli import main
+from aims_graph.errors import NotFoundError
 from aims_graph.queries import run_query
 from aims_graph.snapshots import GraphView, create_snapshot
 from aims_graph.snapshots.diff import diff
+from aims_graph.snapshots.organisations import organisation_view
 from aims_graph.store import OxigraphStore, ensure_reference_graphs
 from aims_graph.synthetic import generate
 from aims_graph.validation.validate import validate_store
@@ -110,3 +113,201 @@ def test_two_organisations_in_one_store_each_get_their_own_answers() -> None:
         single.load(resources.example_file(name))
         single.update((changes / f"{name}.ru").read_text(encoding="utf-8"))
         assert risks == {r["risk"].value for r in run_query(single, "risk-register").dicts()}
+
+
+# ------------------------------------------------------------------ whose record is whose, and --org / ?org=
+
+NORTHWIND = "https://example.org/northwind/org"
+BRIGHTLINE = "https://example.org/brightline/org"
+BRIGHTLINE_SYSTEM = "https://example.org/brightline/aims"
+PREFIXES = {NORTHWIND: "https://example.org/northwind/", BRIGHTLINE: "https://example.org/brightline/"}
+EX = "https://example.org/t/"
+
+
+def both_examples(path: Path | None = None) -> OxigraphStore:
+    store = OxigraphStore(path)
+    ensure_reference_graphs(store)
+    for name in ("conformant-org", "gaps-org"):
+        store.load(resources.example_file(name))
+    return store
+
+
+def keys(source: object, name: str) -> list[str]:
+    """The first column of a named query's answer: the thing each row is about (other columns may be samples)."""
+    rows = run_query(source, name).dicts()  # type: ignore[arg-type]
+    return sorted(str(next(iter(row.values())).value) for row in rows if row)
+
+
+def parameterless() -> list[str]:
+    from aims_graph.queries import named_queries
+
+    return [q.name for q in named_queries().values() if not q.params]
+
+
+def test_ownership_follows_links_then_graphs_and_a_shared_record_belongs_to_both() -> None:
+    from aims_graph.snapshots.organisations import owners
+
+    def n(local: str) -> ox.NamedNode:
+        return ox.NamedNode(EX + local)
+
+    link, label = ox.NamedNode(AIMS + "link"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    kind = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    control = ox.NamedNode("https://w3id.org/aims-graph/iso42001/A-2-2")
+    mixed = [
+        ox.Triple(n("ms-a"), kind, ox.NamedNode(AIMS + "ManagementSystem")),
+        ox.Triple(n("ms-b"), kind, ox.NamedNode(AIMS + "ManagementSystem")),
+        ox.Triple(n("soa-a"), link, n("ms-a")),
+        ox.Triple(n("entry-a"), link, n("soa-a")),
+        ox.Triple(n("entry-a"), link, control),  # a catalogue resource: ownership never passes through it
+        ox.Triple(n("entry-b"), link, control),
+        ox.Triple(n("entry-b"), link, n("ms-b")),
+        ox.Triple(n("vendor"), label, ox.Literal("shared")),
+        ox.Triple(n("soa-a"), link, n("vendor")),
+        ox.Triple(n("entry-b"), link, n("vendor")),  # as near to both systems: shared
+        ox.Triple(n("stray"), label, ox.Literal("no link, in a graph of two systems")),
+    ]
+    own = [
+        ox.Triple(n("ms-c"), kind, ox.NamedNode(AIMS + "ManagementSystem")),
+        ox.Triple(n("risk-c"), label, ox.Literal("no link, in a graph of one system")),
+        ox.Triple(n("risk-c"), link, n("party-c")),
+        ox.Triple(n("party-c"), label, ox.Literal("reached from risk-c")),
+    ]
+    found = owners({"g:mixed": mixed, "g:own": own}, [EX + "ms-a", EX + "ms-b", EX + "ms-c"], {control})
+    named = {str(node)[1 + len(EX) : -1]: set(systems) for node, systems in found.items()}
+    assert named["entry-a"] == named["soa-a"] == {EX + "ms-a"}
+    assert named["entry-b"] == {EX + "ms-b"}
+    assert named["vendor"] == {EX + "ms-a", EX + "ms-b"}
+    assert named["risk-c"] == named["party-c"] == {EX + "ms-c"}
+    assert "stray" not in named
+
+
+def test_each_named_query_answers_for_one_organisation_as_for_its_records_alone() -> None:
+    together = both_examples()
+    for org, name in ((NORTHWIND, "conformant-org"), (BRIGHTLINE, "gaps-org")):
+        view = organisation_view(together, org)
+        alone = OxigraphStore()
+        ensure_reference_graphs(alone)
+        alone.load(resources.example_file(name))
+        for query in parameterless():
+            assert keys(view, query) == keys(alone, query), (org, query)
+        assert validate_store(view).to_json()["results"] == validate_store(alone).to_json()["results"]
+
+
+def test_organisations_in_one_file_keep_to_their_own_records() -> None:
+    store = store_with(3, 9)
+    everyone: dict[str, list[str]] = {q: [] for q in ("risk-register", "ai-systems", "statement-of-applicability")}
+    for k in range(3):
+        view = organisation_view(store, f"https://example.org/synthetic/org-{k}/org")
+        for query in everyone:
+            rows = keys(view, query)
+            everyone[query] += rows
+            assert rows
+            assert all(f"/org-{k}/" in r for r in rows if "/synthetic/" in r), (k, query)
+    for query, rows in everyone.items():
+        if query != "statement-of-applicability":  # one row per control, in each organisation
+            assert sorted(rows) == keys(store, query)
+
+
+def test_with_one_organisation_the_view_is_the_store_itself() -> None:
+    store = OxigraphStore()
+    ensure_reference_graphs(store)
+    store.load(resources.example_file("conformant-org"))
+    assert organisation_view(store, NORTHWIND) is store
+    assert organisation_view(store, "https://example.org/northwind/aims") is store
+    assert organisation_view(store, None) is store
+    with pytest.raises(NotFoundError, match="no organisation"):
+        organisation_view(store, BRIGHTLINE)
+
+
+def test_the_cli_takes_an_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = tmp_path / "store"
+    both_examples(directory).close()
+    gc.collect()
+    store = ["--store", str(directory)]
+    for org, prefix in PREFIXES.items():
+        assert main(["query", "ai-systems", *store, "--org", org, "--format", "csv"]) == 0
+        systems = capsys.readouterr().out.splitlines()[1:]
+        assert systems and all(line.startswith(prefix) for line in systems)
+    assert main(["validate", *store]) == 1
+    assert main(["validate", *store, "--org", NORTHWIND]) == 0
+    assert main(["validate", *store, "--org", BRIGHTLINE_SYSTEM]) == 1
+    capsys.readouterr()
+    assert main(["report", "risks", *store, "--org", BRIGHTLINE, "--format", "csv"]) == 0
+    report = capsys.readouterr().out
+    assert "brightline" in report and "northwind" not in report
+    assert main(["query", "ai-systems", *store, "--org", "https://example.org/nobody"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and "no organisation or management system <https://example.org/nobody>" in error
+
+
+def test_diff_and_as_of_take_an_organisation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = tmp_path / "store"
+    store = both_examples(directory)
+    create_snapshot(store, "before", "test")
+    store.update((Path(__file__).parent / "data" / "changes" / "gaps-org.ru").read_text(encoding="utf-8"))
+    store.close()
+    del store
+    gc.collect()  # a directory has one opener: the store object must be gone
+    args = ["--store", str(directory), "--format", "json", "--no-validation"]
+    assert main(["diff", "before", *args, "--org", NORTHWIND]) == 0
+    assert json.loads(capsys.readouterr().out)["changes"] == []
+    assert main(["diff", "before", *args, "--org", BRIGHTLINE]) == 0
+    changes = json.loads(capsys.readouterr().out)["changes"]
+    golden = json.loads((Path(__file__).parent / "golden" / "diff" / "gaps-org.json").read_text(encoding="utf-8"))
+    assert changes == golden["changes"]
+    as_of = ["--store", str(directory), "--as-of", "before", "--format", "csv"]
+    assert main(["query", "risk-register", *as_of, "--org", BRIGHTLINE]) == 0
+    risks = capsys.readouterr().out.splitlines()[1:]
+    assert risks and all(line.startswith(PREFIXES[BRIGHTLINE]) for line in risks)
+
+
+@pytest.mark.slow
+def test_the_api_and_the_home_page_take_an_organisation(tmp_path: Path) -> None:
+    """A real server over a store of two organisations: ?org= on queries, validation, reports and the home
+    page, which lists the organisations and links to each."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from servers import aims_serve
+
+    directory = tmp_path / "store"
+    store = both_examples(directory)
+    create_snapshot(store, "before", "test")
+    store.update((Path(__file__).parent / "data" / "changes" / "gaps-org.ru").read_text(encoding="utf-8"))
+    store.close()
+    del store
+    gc.collect()  # a directory has one opener: the store object must be gone
+
+    def get(server: str, path: str, accept: str = "application/json", **params: str) -> bytes:
+        request = urllib.request.Request(f"{server}{path}?{urllib.parse.urlencode(params)}", headers={"Accept": accept})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return bytes(answer.read())
+
+    with aims_serve(tmp_path, args=["--store", str(directory)]) as server:
+        base = server.base
+        home = get(base, "/", "text/html").decode()
+        assert "Organisations in this store" in home
+        for org in (NORTHWIND, BRIGHTLINE):
+            assert f'href="/?org={urllib.parse.quote(org, safe="")}"' in home
+        for org, prefix in PREFIXES.items():
+            rows = json.loads(get(base, "/queries/ai-systems", "application/sparql-results+json", org=org))
+            systems = [b["system"]["value"] for b in rows["results"]["bindings"]]
+            assert systems and all(s.startswith(prefix) for s in systems)
+            page = get(base, "/", "text/html", org=org).decode()
+            assert 'aria-current="page"' in page and f"&amp;org={urllib.parse.quote(org, safe='')}" in page
+        assert json.loads(get(base, "/validate", org=NORTHWIND))["conforms"] is True
+        assert json.loads(get(base, "/validate", org=BRIGHTLINE))["conforms"] is False
+        report = get(base, "/reports/risks", org=NORTHWIND, format="csv").decode()
+        assert "northwind" in report and "brightline" not in report
+        changes = json.loads(get(base, "/diff", org=NORTHWIND, validation="false"))["changes"]
+        assert changes == []
+        assert json.loads(get(base, "/diff", org=BRIGHTLINE, validation="false"))["changes"]
+        then = json.loads(
+            get(base, "/queries/risk-register", "application/sparql-results+json", org=BRIGHTLINE, as_of="before")
+        )
+        assert all(b["risk"]["value"].startswith(PREFIXES[BRIGHTLINE]) for b in then["results"]["bindings"])
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            get(base, "/queries/ai-systems", org="https://example.org/nobody")
+        assert refused.value.code == 404
+        assert "no organisation" in json.loads(refused.value.read())["message"]

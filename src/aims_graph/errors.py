@@ -35,7 +35,10 @@ class UnsafeInputError(UserInputError):
 
 
 class QuerySyntaxError(UserInputError):
-    """A SPARQL query that does not parse."""
+    """A SPARQL query that does not parse; the parser's multi-line complaint is folded onto one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(part.strip() for part in message.splitlines() if part.strip()))
 
 
 class UnknownQueryError(UserInputError):

@@ -10,13 +10,16 @@ from ..config import Settings
 from .service import Service
 
 
-def get_service(request: Request) -> Service:
-    """The running service (opened in the lifespan, stored on ``app.state``)."""
+async def get_service(request: Request) -> Service:
+    """The running service (opened in the lifespan, stored on ``app.state``).
+
+    ``async`` so FastAPI calls it on the event loop: a plain function dependency costs a thread hop per
+    request."""
     service: Service = request.app.state.service
     return service
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -6,6 +6,7 @@ limit kills and that cannot reach the network; writes run here, one at a time, a
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import threading
 from collections import OrderedDict
@@ -18,7 +19,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from .. import resources
-from ..answers import QueryResult, Rows, Term, Triples
+from ..answers import Boolean, QueryResult, Rows, Term, Triples
 from ..config import Settings
 from ..errors import (
     AuthenticationError,
@@ -201,13 +202,39 @@ class Service:
         """A read whose answer goes straight to an HTTP client: serialised in the worker when it can be."""
         if self.pool is None:
             return self.query(sparql, bindings, default_graphs, named_graphs)
+        return self.pool.query(self._client_job(sparql, formats, bindings, default_graphs, named_graphs))
+
+    async def query_for_client_async(
+        self,
+        sparql: str,
+        formats: tuple[str | None, str | None],
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult | Serialized:
+        """``query_for_client`` for the event loop: with query workers, no thread is involved (the hot path of
+        /sparql and /queries); a remote store's query runs in a thread."""
+        if self.pool is None:
+            return await asyncio.to_thread(self.query, sparql, bindings, default_graphs, named_graphs)
+        job = self._client_job(sparql, formats, bindings, default_graphs, named_graphs)
+        answer = await self.pool.run_async(job)
+        assert isinstance(answer, Rows | Boolean | Triples | Serialized)
+        return answer
+
+    def _client_job(
+        self,
+        sparql: str,
+        formats: tuple[str | None, str | None],
+        bindings: Mapping[str, Term] | None,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> QueryJob:
         refuse_service(sparql)
         graphs = [checked_iri(g).value for g in default_graphs] if default_graphs else None
         names = [checked_iri(g).value for g in named_graphs] if named_graphs else None
-        job = QueryJob(
+        return QueryJob(
             sparql, dict(bindings) if bindings else None, graphs, names, self.settings.row_limit, *formats, PREFIXES
         )
-        return self.pool.query(job)
 
     def select(
         self, sparql: str, bindings: Mapping[str, Term] | None = None, graphs: Sequence[str] | None = None

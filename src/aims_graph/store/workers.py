@@ -16,6 +16,7 @@ checkpoint deleted with the last of them. So no read fails, or waits, because of
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import multiprocessing
 import multiprocessing.connection
@@ -255,6 +256,7 @@ class WorkerPool:
         # signal fires when the *thread* that forked a worker ends, not only when the process does.
         self._forker = ThreadPoolExecutor(1, thread_name_prefix="aims-graph-forker")
         self._free = threading.Condition(threading.Lock())
+        self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._renewing = threading.Lock()
         self._gate = threading.Lock()
         generation = self._new_generation()
@@ -328,6 +330,7 @@ class WorkerPool:
                 self._state.generation, self._state.idle = generation, fresh
                 old.retired = True
                 self._free.notify_all()
+                self._wake_async()
             for worker in idle:
                 self._retire(worker)
             with self._free:
@@ -343,6 +346,7 @@ class WorkerPool:
             if generation is self._state.generation and not self._state.closed:
                 self._state.idle.append(worker)
                 self._free.notify()
+                self._wake_async()
                 return
         self._retire(worker)
 
@@ -382,12 +386,66 @@ class WorkerPool:
             self._give_back(worker, healthy)
         return _unpacked(status, payload)
 
+    async def run_async(self, job: QueryJob) -> Any:
+        """``run`` for a caller on an event loop, without a thread: the loop waits for a free worker and for
+        the worker's answer on its pipe. The same time limit, errors and worker replacement as ``run``."""
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + self.timeout
+        while True:
+            with self._free:
+                if self._state.closed:
+                    raise StoreError("the query service is shutting down")
+                if self._state.idle:
+                    worker = self._state.idle.pop()
+                    break
+                waiter: asyncio.Future[None] = loop.create_future()
+                self._async_waiters.append((loop, waiter))
+            try:
+                await asyncio.wait_for(waiter, max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                raise ServiceBusyError(
+                    f"every query worker stayed busy for {self.timeout:g} s; try again in a moment"
+                ) from None
+        healthy = False
+        try:
+            worker.conn.send(job)
+            answered: asyncio.Future[None] = loop.create_future()
+            descriptor = worker.conn.fileno()
+            loop.add_reader(descriptor, _settle, answered)
+            try:
+                await asyncio.wait_for(answered, max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                raise QueryTimeoutError(
+                    f"the request ran longer than {self.timeout:g} s and was stopped; narrow it or add a LIMIT"
+                ) from None
+            finally:
+                loop.remove_reader(descriptor)
+                os.set_blocking(descriptor, True)  # uvloop makes a watched descriptor non-blocking
+            status, payload = worker.conn.recv()  # the answer has begun to arrive; the rest follows at once
+            healthy = True
+        except (EOFError, BrokenPipeError, OSError) as exc:
+            raise StoreError(f"the query worker failed: {exc}") from None
+        finally:
+            if healthy:
+                self._give_back(worker, True)
+            else:  # killing and replacing a worker blocks: never on the event loop
+                threading.Thread(target=self._give_back, args=(worker, False), daemon=True).start()
+        return _unpacked(status, payload)
+
+    def _wake_async(self) -> None:
+        """Called with ``_free`` held whenever a worker may have become free: every waiting loop looks again."""
+        waiters, self._async_waiters = self._async_waiters, []
+        for loop, waiter in waiters:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle, waiter)
+
     def _give_back(self, worker: _Worker, healthy: bool) -> None:
         with self._free:
             current = worker.generation is self._state.generation and not self._state.closed
             if healthy and current:
                 self._state.idle.append(worker)
                 self._free.notify()
+                self._wake_async()
                 return
         self._retire(worker)
         if current:
@@ -399,11 +457,17 @@ class WorkerPool:
             self._state.generation.retired = True
             idle, self._state.idle = self._state.idle, []
             self._free.notify_all()
+            self._wake_async()
         for worker in idle:
             self._retire(worker)
         self._forker.shutdown(wait=False)
         if self._checkpoints is not None:
             shutil.rmtree(self._checkpoints, ignore_errors=True)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _unpacked(status: str, payload: Any) -> Any:

@@ -53,9 +53,11 @@ async def run_named(name: str, request: Request, service: ServiceDep) -> Respons
         return Response(html, media_type="text/html")
     bindings = bind_params(query, values)
     accept = request.headers.get("accept")
-    answer = await run_in_threadpool(
-        reads.query_for_client, query.text, client_formats(accept), bindings, graphs, graphs
-    )
+    formats = client_formats(accept)
+    if org:
+        answer = await run_in_threadpool(reads.query_for_client, query.text, formats, bindings, graphs, graphs)
+    else:  # the hot path: no thread between the event loop and the query worker
+        answer = await service.query_for_client_async(query.text, formats, bindings, graphs, graphs)
     return render_answer(answer, accept)
 
 

@@ -12,7 +12,6 @@ import urllib.parse
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from ...errors import QuerySyntaxError, UserInputError
 from ...formats import GRAPH_MEDIA
@@ -77,8 +76,8 @@ async def answer_query(
         return Response(write_graph(described(endpoint), GRAPH_MEDIA[media], PREFIXES), media_type=media)
     base = f"BASE <{endpoint}> "  # on the query's first line: error line numbers stay right
     try:
-        answer = await run_in_threadpool(
-            service.query_for_client, base + query, client_formats(accept), None, default or None, named or None
+        answer = await service.query_for_client_async(
+            base + query, client_formats(accept), None, default or None, named or None
         )
     except QuerySyntaxError as exc:
         raise as_sent(exc, len(base)) from None
@@ -87,9 +86,10 @@ async def answer_query(
 
 def as_sent(error: QuerySyntaxError, shift: int) -> QuerySyntaxError:
     """The parser's complaint about the query as the client wrote it: a position on the first line moved back
-    past the BASE we put in front, and the parser's line breaks folded so the message is one line."""
-    message = LINE_ONE.sub(lambda m: f"{m.group(1)}{max(1, int(m.group(2)) - shift)}", str(error), count=1)
-    return QuerySyntaxError(re.sub(r"\s*\n\s*", " ", message))
+    past the BASE we put in front (``QuerySyntaxError`` keeps messages on one line)."""
+    return QuerySyntaxError(
+        LINE_ONE.sub(lambda m: f"{m.group(1)}{max(1, int(m.group(2)) - shift)}", str(error), count=1)
+    )
 
 
 @router.get("/sparql")
