@@ -59,7 +59,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     sock = listening_socket(settings.host, settings.port)
     service = Service(settings)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, service), log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, service), log_level="warning", access_log=False, lifespan="on")
+    )
     port = sock.getsockname()[1]
     print(f"aims-graph {__version__}: serving on http://{settings.host}:{port}/", file=sys.stderr, flush=True)
     server.run(sockets=[sock])

@@ -17,7 +17,7 @@ from ..errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreErro
 from ..namespaces import SNAPSHOTS_GRAPH
 from .base import GraphInfo, LoadReport, checked_iri, graph_for_file, graph_size, is_snapshot_graph
 from .progress import ProgressReader
-from .sparql_text import has_dataset_clause
+from .sparql_text import has_dataset_clause, with_values
 
 if TYPE_CHECKING:
     from .workers import WorkerPool
@@ -78,9 +78,20 @@ def query_options(
         options["named_graphs"] = [checked_iri(g) for g in named_graphs]
     elif visible is not None:
         options["named_graphs"] = visible
-    if bindings:
+    if bindings and any(isinstance(v, ox.BlankNode) for v in bindings.values()):
         options["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
     return options
+
+
+def bound(sparql: str, bindings: Mapping[str, Term] | None) -> str:
+    """The query with its parameters in a VALUES block, as every store gets them.
+
+    Oxigraph's own substitutions give the same answers but can be several times slower (the search query: 56
+    against 20 ms at 100k triples), so they are left for blank nodes, which a VALUES block cannot name.
+    """
+    if not bindings or any(isinstance(v, ox.BlankNode) for v in bindings.values()):
+        return sparql
+    return with_values(sparql, list(bindings), [str(v) for v in bindings.values()])
 
 
 class OxigraphStore:
@@ -136,7 +147,7 @@ class OxigraphStore:
     ) -> QueryResult:
         kwargs = query_options(sparql, bindings, default_graphs, named_graphs, self._store)
         try:
-            answer = self._store.query(sparql, **kwargs)  # type: ignore[arg-type]
+            answer = self._store.query(bound(sparql, bindings), **kwargs)  # type: ignore[arg-type]
             return from_oxigraph(answer)
         except SyntaxError as exc:
             raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None

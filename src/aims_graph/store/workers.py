@@ -46,7 +46,7 @@ from ..errors import (
     UserInputError,
 )
 from ..serialize import write_graph, write_results
-from .oxigraph import OxigraphStore, query_options
+from .oxigraph import OxigraphStore, bound, query_options
 from .sandbox import confine
 
 _FORK = multiprocessing.get_context("fork")
@@ -99,7 +99,7 @@ class NotAcceptableForAnswer(UserInputError):
 def execute(store: ox.Store, job: QueryJob) -> QueryResult | Serialized:
     """Run one query to completion, refusing results larger than the row cap."""
     kwargs = query_options(job.sparql, job.bindings, job.default_graphs, job.named_graphs, store)
-    answer = store.query(job.sparql, **kwargs)  # type: ignore[arg-type]
+    answer = store.query(bound(job.sparql, job.bindings), **kwargs)  # type: ignore[arg-type]
     if job.rows_format is not None or job.graph_format is not None:
         return _serialized(answer, job)
     if isinstance(answer, ox.QueryBoolean):
