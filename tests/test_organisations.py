@@ -145,7 +145,7 @@ def parameterless() -> list[str]:
 
 
 def test_ownership_follows_links_then_graphs_and_a_shared_record_belongs_to_both() -> None:
-    from aims_graph.snapshots.organisations import owners
+    from aims_graph.snapshots.organisations import owners, statements
 
     def n(local: str) -> ox.NamedNode:
         return ox.NamedNode(EX + local)
@@ -172,8 +172,12 @@ def test_ownership_follows_links_then_graphs_and_a_shared_record_belongs_to_both
         ox.Triple(n("risk-c"), link, n("party-c")),
         ox.Triple(n("party-c"), label, ox.Literal("reached from risk-c")),
     ]
-    found = owners({"g:mixed": mixed, "g:own": own}, [EX + "ms-a", EX + "ms-b", EX + "ms-c"], {control})
-    named = {str(node)[1 + len(EX) : -1]: set(systems) for node, systems in found.items()}
+    def lines(triples: list[ox.Triple]) -> list[tuple[bytes, bytes, bytes, bytes]]:
+        return statements(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+
+    records = {"g:mixed": lines(mixed), "g:own": lines(own)}
+    found = owners(records, [EX + "ms-a", EX + "ms-b", EX + "ms-c"], {str(control).encode()})
+    named = {node.decode()[1 + len(EX) : -1]: set(systems) for node, systems in found.items()}
     assert named["entry-a"] == named["soa-a"] == {EX + "ms-a"}
     assert named["entry-b"] == {EX + "ms-b"}
     assert named["vendor"] == {EX + "ms-a", EX + "ms-b"}

@@ -30,10 +30,9 @@ from ..namespaces import INFERRED_GRAPH, RDF, SNAPSHOTS_GRAPH, WRITES_GRAPH
 from ..store import OxigraphStore, Queryable, Store
 from .store import CURRENT, GraphView, dataset_graphs, reference_graphs
 
-Node = ox.NamedNode | ox.BlankNode | ox.Triple
 _ABOUT_RECORDS = {INFERRED_GRAPH, WRITES_GRAPH}
 """Reference graphs that speak of records too: their subjects are not shipped resources."""
-RDF_TYPE = RDF + "type"
+RDF_TYPE = ox.NamedNode(RDF + "type")
 
 
 @dataclass(frozen=True)
@@ -86,61 +85,84 @@ def chosen_systems(organisations: Sequence[Organisation], iri: str) -> list[str]
     return systems
 
 
-def graph_triples(source: Queryable, graph: str) -> list[ox.Triple]:
-    answer = source.query(resources.internal_query("ld/graph-content.rq"), default_graphs=[graph])
-    assert isinstance(answer, Triples)
-    return list(answer.triples)
+Statement = tuple[bytes, bytes, bytes, bytes]
+"""One triple as N-Triples terms (subject, predicate, object) and its whole line. Records are read and sorted as
+bytes: pyoxigraph serialises and parses in Rust, while building a Python object for each term costs more than
+all the rest of the work."""
+
+RDF_TYPE_TERM = b"<" + RDF_TYPE.value.encode() + b">"
+
+
+def term(node: ox.NamedNode) -> bytes:
+    return str(node).encode("utf-8")
+
+
+def graph_statements(source: Queryable, graph: str) -> list[Statement]:
+    """Every triple of one graph, from an embedded store's own serialiser or through a CONSTRUCT."""
+    if isinstance(source, OxigraphStore):
+        data = source.raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+    else:
+        answer = source.query(resources.internal_query("ld/graph-content.rq"), default_graphs=[graph])
+        assert isinstance(answer, Triples)
+        data = ox.serialize(answer.triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    return statements(data)
+
+
+def statements(data: bytes) -> list[Statement]:
+    """N-Triples lines cut into terms. IRIs and blank node labels hold no spaces, so the first two spaces end
+    the subject and the predicate; RDF-star lines (a quoted triple as subject) are kept whole, never owned."""
+    found: list[Statement] = []
+    for line in data.splitlines():
+        if not line:
+            continue
+        if line.startswith(b"<<"):
+            found.append((line, b"", b"", line))
+            continue
+        subject, predicate, rest = line.split(b" ", 2)
+        found.append((subject, predicate, rest[:-2], line))
+    return found
 
 
 def owners(
-    records: Mapping[str, Sequence[ox.Triple]], systems: Iterable[str], reference_subjects: set[Node]
-) -> dict[Node, frozenset[str]]:
-    """Each record node (a subject in the record graphs) with the management systems it belongs to.
-
-    Records no management system reaches, by links or by their graph, are left out.
-    """
-    described: set[Node] = set()
-    neighbours: dict[Node, list[Node]] = {}
-    for triples in records.values():
-        for t in triples:
-            described.add(t.subject)
+    records: Mapping[str, Sequence[Statement]], systems: Iterable[str], reference_subjects: set[bytes]
+) -> dict[bytes, frozenset[str]]:
+    """Each record node (a subject in the record graphs, as an N-Triples term) with the management systems
+    it belongs to. Records no management system reaches, by links or by their graph, are left out."""
+    described = {s for statements in records.values() for s, _, _, _ in statements if not s.startswith(b"<<")}
     described -= reference_subjects
-    for triples in records.values():
-        for t in triples:
-            o = t.object
-            if t.predicate.value == RDF_TYPE or isinstance(o, ox.Literal | ox.Triple) or o not in described:
-                continue
-            s = t.subject
-            if s not in described or s == o:
+    neighbours: dict[bytes, list[bytes]] = {}
+    for statements in records.values():
+        for s, p, o, _ in statements:
+            if p == RDF_TYPE_TERM or o not in described or s == o or s not in described:
                 continue
             neighbours.setdefault(s, []).append(o)
             neighbours.setdefault(o, []).append(s)
-    roots: set[Node] = {ox.NamedNode(s) for s in systems}
-    roots &= described
-    owned: dict[Node, frozenset[str]] = {}
-    _spread(neighbours, {r: frozenset({str(r)[1:-1]}) for r in roots}, owned, roots)
+    roots = {term(ox.NamedNode(s)): s for s in systems}
+    roots = {node: iri for node, iri in roots.items() if node in described}
+    owned: dict[bytes, frozenset[str]] = {}
+    _spread(neighbours, {node: frozenset({iri}) for node, iri in roots.items()}, owned, set(roots))
 
-    by_graph: dict[Node, set[str | None]] = {}
-    for triples in records.values():
-        in_graph = {t.subject for t in triples if t.subject in roots}
-        only = str(next(iter(in_graph)))[1:-1] if len(in_graph) == 1 else None
-        for t in triples:
-            if t.subject in described and t.subject not in owned:
-                by_graph.setdefault(t.subject, set()).add(only)
+    by_graph: dict[bytes, set[str | None]] = {}
+    for statements in records.values():
+        in_graph = {roots[s] for s, _, _, _ in statements if s in roots}
+        only = next(iter(in_graph)) if len(in_graph) == 1 else None
+        for s, _, _, _ in statements:
+            if s in described and s not in owned:
+                by_graph.setdefault(s, set()).add(only)
     seeds = {n: frozenset({g}) for n, gs in by_graph.items() if len(gs) == 1 and (g := next(iter(gs))) is not None}
-    _spread(neighbours, seeds, owned, roots)
+    _spread(neighbours, seeds, owned, set(roots))
     return owned
 
 
 def _spread(
-    neighbours: Mapping[Node, Sequence[Node]],
-    seeds: Mapping[Node, frozenset[str]],
-    owned: dict[Node, frozenset[str]],
-    roots: set[Node],
+    neighbours: Mapping[bytes, Sequence[bytes]],
+    seeds: Mapping[bytes, frozenset[str]],
+    owned: dict[bytes, frozenset[str]],
+    roots: set[bytes],
 ) -> None:
     """Breadth first from the seeds over unowned nodes: each takes the owners of its nearest seeds."""
-    distance: dict[Node, int] = {}
-    queue: deque[Node] = deque()
+    distance: dict[bytes, int] = {}
+    queue: deque[bytes] = deque()
     for node, systems in seeds.items():
         if node not in owned:
             owned[node] = systems
@@ -163,21 +185,16 @@ def _spread(
 
 
 def records_of(
-    records: Mapping[str, Sequence[ox.Triple]],
+    records: Mapping[str, Sequence[Statement]],
     organisations: Sequence[Organisation],
     systems: set[str],
-    shipped: set[Node],
-) -> set[Node]:
+    shipped: set[bytes],
+) -> set[bytes]:
     """The record nodes of the chosen management systems, and the records they point to."""
     owned = owners(records, (o.system for o in organisations), shipped)
     mine = {n for n, belongs in owned.items() if belongs & systems}
-    pointed = {
-        t.object
-        for triples in records.values()
-        for t in triples
-        if t.subject in mine and t.predicate.value != RDF_TYPE and isinstance(t.object, ox.NamedNode | ox.BlankNode)
-    }
-    return mine | {n for n in pointed if n in owned}
+    pointed = {o for statements in records.values() for s, p, o, _ in statements if s in mine and p != RDF_TYPE_TERM}
+    return mine | (owned.keys() & pointed)
 
 
 def organisation_view(store: Store, iri: str | None, labels: Sequence[str] = (CURRENT,)) -> Store:
@@ -196,23 +213,31 @@ def organisation_view(store: Store, iri: str | None, labels: Sequence[str] = (CU
     if all({o.system for o in organisations} <= systems for organisations in found.values()):
         return store
     reference_names = sorted(reference_graphs() & set(store.graph_names()))
-    reference = {g: graph_triples(store, g) for g in reference_names}
-    shipped = {t.subject for g, triples in reference.items() if g not in _ABOUT_RECORDS for t in triples}
-    view = OxigraphStore()
-    described: set[Node] = set()
-    kept: set[Node] = set()
+    reference = {g: graph_statements(store, g) for g in reference_names}
+    shipped = {s for g, statements in reference.items() if g not in _ABOUT_RECORDS for s, _, _, _ in statements}
+    quads: list[bytes] = []  # one load at the end: blank nodes keep their identity across graphs
+    described: set[bytes] = set()
+    kept: set[bytes] = set()
     for label, graphs in per_label.items():
-        records = {g: graph_triples(store, g) for g in graphs}
+        records = {g: graph_statements(store, g) for g in graphs}
         keep = records_of(records, found[label], systems, shipped)
-        for graph, triples in records.items():
-            view.add_triples(graph, (t for t in triples if t.subject in keep))
-            described |= {t.subject for t in triples}
+        for graph, statements in records.items():
+            quads += _in_graph((line for s, _, _, line in statements if s in keep), graph)
+            described.update(s for s, _, _, _ in statements)
         kept |= keep
-    for graph, triples in reference.items():
-        view.add_triples(graph, (t for t in triples if t.subject in kept or t.subject not in described))
+    for graph, statements in reference.items():
+        quads += _in_graph((line for s, _, _, line in statements if s in kept or s not in described), graph)
     if any(label != CURRENT for label in per_label):
-        view.add_triples(SNAPSHOTS_GRAPH, graph_triples(store, SNAPSHOTS_GRAPH))
+        quads += _in_graph((line for _, _, _, line in graph_statements(store, SNAPSHOTS_GRAPH)), SNAPSHOTS_GRAPH)
+    view = OxigraphStore()
+    view.raw.load(b"\n".join(quads), format=ox.RdfFormat.N_QUADS)
     return view
+
+
+def _in_graph(lines: Iterable[bytes], graph: str) -> list[bytes]:
+    """N-Triples lines as N-Quads lines of ``graph``."""
+    name = b" " + term(ox.NamedNode(graph)) + b" ."
+    return [line[:-2] + name for line in lines]
 
 
 def check_organisation(source: Queryable, iri: str | None) -> None:
