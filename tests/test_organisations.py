@@ -300,6 +300,9 @@ def test_the_api_and_the_home_page_take_an_organisation(tmp_path: Path) -> None:
             assert systems and all(s.startswith(prefix) for s in systems)
             page = get(base, "/", "text/html", org=org).decode()
             assert 'aria-current="page"' in page and f"&amp;org={urllib.parse.quote(org, safe='')}" in page
+        page = get(base, "/queries/ai-systems", "text/html", org=NORTHWIND).decode()
+        assert f'type="hidden" name="org" value="{NORTHWIND}"' in page  # the form keeps the organisation
+        assert "Emergency department triage classifier" in page and "Credit scoring model" not in page
         assert json.loads(get(base, "/validate", org=NORTHWIND))["conforms"] is True
         assert json.loads(get(base, "/validate", org=BRIGHTLINE))["conforms"] is False
         report = get(base, "/reports/risks", org=NORTHWIND, format="csv").decode()

@@ -486,14 +486,21 @@ def validation_summary(report: ValidationReport) -> ValidationSummary:
     return ValidationSummary(report.conforms, rows)
 
 
-def query_page(query: NamedQuery, values: dict[str, str], rows: Rows | None, service: Reads | None = None) -> str:
+def query_page(
+    query: NamedQuery,
+    values: dict[str, str],
+    rows: Rows | None,
+    service: Reads | None = None,
+    scope: dict[str, str | None] | None = None,
+) -> str:
     """A named query as a form with its parameters, and its answer as a table.
 
     With ``service``, IRIs without a label column are named by their labels (a few look-ups: run it in a
-    thread); without it they show as prefixed names.
+    thread); without it they show as prefixed names. ``scope`` (org, as_of) is kept by the form.
     """
     answer = None if rows is None else answer_table(rows, Labels(service))
-    return render("query.html", title=query.name, query=query, values=values, answer=answer)
+    kept = {k: v for k, v in (scope or {}).items() if v}
+    return render("query.html", title=query.name, query=query, values=values, answer=answer, scope=kept)
 
 
 def query_list_page(queries: dict[str, NamedQuery]) -> str:

@@ -49,7 +49,8 @@ async def run_named(name: str, request: Request, service: ServiceDep) -> Respons
     if wants_html(request.headers.get("accept")):
         ready = all(values.get(p.name) for p in query.params)
         rows = await run_in_threadpool(reads.select, query.text, bind_params(query, values), graphs) if ready else None
-        html = await run_in_threadpool(pages.query_page, query, values, rows, reads)
+        scope = {"org": org, "as_of": as_of}
+        html = await run_in_threadpool(pages.query_page, query, values, rows, reads, scope)
         return Response(html, media_type="text/html")
     bindings = bind_params(query, values)
     accept = request.headers.get("accept")
