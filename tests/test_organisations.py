@@ -252,10 +252,17 @@ def test_diff_and_as_of_take_an_organisation(tmp_path: Path, capsys: pytest.Capt
     store.close()
     del store
     gc.collect()  # a directory has one opener: the store object must be gone
-    args = ["--store", str(directory), "--format", "json", "--no-validation"]
+    at = ["--store", str(directory)]
+    assert main(["snapshot", "create", *at, "--label", "northwind-audit", "--org", NORTHWIND]) == 0
+    assert "for <https://example.org/northwind/org>" in capsys.readouterr().out
+    assert main(["snapshot", "list", *at, "--org", BRIGHTLINE]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["before"]
+    args = [*at, "--format", "json", "--no-validation"]
     assert main(["diff", "before", *args, "--org", NORTHWIND]) == 0
     assert json.loads(capsys.readouterr().out)["changes"] == []
-    assert main(["diff", "before", *args, "--org", BRIGHTLINE]) == 0
+    assert main(["diff", *args, "--org", NORTHWIND]) == 0  # since its own last snapshot
+    assert json.loads(capsys.readouterr().out)["from"] == "northwind-audit"
+    assert main(["diff", *args, "--org", BRIGHTLINE]) == 0  # since "before", taken for everyone
     changes = json.loads(capsys.readouterr().out)["changes"]
     golden = json.loads((Path(__file__).parent / "golden" / "diff" / "gaps-org.json").read_text(encoding="utf-8"))
     assert changes == golden["changes"]
@@ -309,6 +316,7 @@ def test_the_api_and_the_home_page_take_an_organisation(tmp_path: Path) -> None:
         assert "northwind" in report and "brightline" not in report
         changes = json.loads(get(base, "/diff", org=NORTHWIND, validation="false"))["changes"]
         assert changes == []
+        assert [s["label"] for s in json.loads(get(base, "/snapshots", org=BRIGHTLINE))] == ["before"]
         assert json.loads(get(base, "/diff", org=BRIGHTLINE, validation="false"))["changes"]
         then = json.loads(
             get(base, "/queries/risk-register", "application/sparql-results+json", org=BRIGHTLINE, as_of="before")

@@ -28,7 +28,7 @@ from ..answers import Rows, Triples, value_of
 from ..errors import NotFoundError
 from ..namespaces import INFERRED_GRAPH, RDF, SNAPSHOTS_GRAPH, WRITES_GRAPH
 from ..store import OxigraphStore, Queryable, Store
-from .store import CURRENT, GraphView, dataset_graphs, reference_graphs
+from .store import CURRENT, GraphView, Snapshot, dataset_graphs, list_snapshots, reference_graphs
 
 _ABOUT_RECORDS = {INFERRED_GRAPH, WRITES_GRAPH}
 """Reference graphs that speak of records too: their subjects are not shipped resources."""
@@ -240,7 +240,25 @@ def _in_graph(lines: Iterable[bytes], graph: str) -> list[bytes]:
     return [line[:-2] + name for line in lines]
 
 
-def check_organisation(source: Queryable, iri: str | None) -> None:
-    """Refuse an organisation the records do not hold before any work is done (CLI exit 2, HTTP 404)."""
-    if iri:
-        chosen_systems(list_organisations(source), iri)
+def canonical(store: Store, iri: str) -> str:
+    """The IRI an organisation is recorded under (its own, else its management system's); refuses one the
+    current records do not hold."""
+    organisations = list_organisations(store)
+    chosen_systems(organisations, iri)
+    return next(o.iri for o in organisations if o.matches(iri))
+
+
+def snapshots_for(store: Store, iri: str | None) -> list[Snapshot]:
+    """The snapshots taken for an organisation, or for every record (``about`` unset); all without ``iri``."""
+    found = list_snapshots(store)
+    if not iri:
+        return found
+    organisations = list_organisations(store)
+    names = {name for o in organisations if o.matches(iri) for name in (o.system, o.organization) if name} or {iri}
+    return [s for s in found if s.about is None or s.about in names]
+
+
+def latest_snapshot_for(store: Store, iri: str | None) -> str | None:
+    """The label of the organisation's last snapshot: "since its last audit" when a diff names no start."""
+    found = snapshots_for(store, iri)
+    return max(found, key=lambda s: (s.issued, s.label)).label if found else None

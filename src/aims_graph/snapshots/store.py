@@ -66,6 +66,8 @@ class Snapshot:
     by: str | None
     previous: str | None
     note: str | None
+    about: str | None = None
+    """The organisation (or management system) it was taken for, e.g. for its audit; None: every record."""
 
 
 def reference_graphs() -> set[str]:
@@ -131,6 +133,7 @@ def list_snapshots(store: AnyStore) -> list[Snapshot]:
                 by=value_of(row["by"]) if "by" in row else None,
                 previous=value_of(row["previous"]) if "previous" in row else None,
                 note=value_of(row["note"]) if "note" in row else None,
+                about=value_of(row["about"]) if "about" in row else None,
             )
         )
     return snapshots
@@ -168,8 +171,12 @@ def create_snapshot(
     by: str,
     note: str | None = None,
     now: datetime.datetime | None = None,
+    about: str | None = None,
 ) -> Snapshot:
-    """Copy the organisation's graphs into a new snapshot, in one update; a label is never reused."""
+    """Copy the organisation's graphs into a new snapshot, in one update; a label is never reused.
+
+    ``about`` records the organisation the snapshot is taken for (its audit, say): the copy still holds every
+    record, and reads pick one organisation's records from it (``organisations.organisation_view``)."""
     iri = snapshot_iri(label)
     existing = list_snapshots(store)
     if any(s.label == label for s in existing):
@@ -182,6 +189,8 @@ def create_snapshot(
     previous = max(existing, key=lambda s: (s.issued, s.label)) if existing else None
     pairs = {source: copy_name(label, source) for source in sources}
     metadata = _description(iri, label, issued, by, note, previous, pairs)
+    if about:
+        metadata.append(ox.Triple(ox.NamedNode(iri), ox.NamedNode(DCTERMS + "subject"), checked_iri(about)))
     meta = ox.NamedNode(SNAPSHOTS_GRAPH)
     block = f"GRAPH {meta} {{\n{(ox.serialize(metadata, format=ox.RdfFormat.N_TRIPLES) or b'').decode()}}}"
     rows = " ".join(f"({checked_iri(s)} {checked_iri(c)})" for s, c in pairs.items())

@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...errors import UserInputError
-from ...snapshots import CURRENT, list_snapshots
+from ...snapshots import CURRENT
 from ...snapshots.diff import Diff, diff, latest_snapshot_label
-from ...snapshots.organisations import organisation_view
+from ...snapshots.organisations import latest_snapshot_for, organisation_view, snapshots_for
 from .. import pages
 from ..deps import get_service
 from ..negotiation import choose
@@ -27,9 +27,12 @@ def diff_page(result: Diff) -> str:
 
 
 @router.get("/snapshots", tags=["snapshots"])
-async def snapshots(service: Annotated[Service, Depends(get_service)]) -> JSONResponse:
-    """The snapshots of the store, oldest first: label, IRI, when, by whom, the one before."""
-    found = await run_in_threadpool(list_snapshots, service.store)
+async def snapshots(
+    service: Annotated[Service, Depends(get_service)],
+    org: Annotated[str | None, Query(description="only those taken for this organisation or for all")] = None,
+) -> JSONResponse:
+    """The snapshots of the store, oldest first: label, IRI, when, by whom, the one before, whom it is for."""
+    found = await run_in_threadpool(snapshots_for, service.store, org)
     return JSONResponse([vars(s) for s in found])
 
 
@@ -44,7 +47,10 @@ async def diff_route(
 ) -> Response:
     """What changed from one snapshot to another or to the current records: "since the last audit"."""
     media = choose(request.headers.get("accept"), _OFFERED)
-    label = start or await run_in_threadpool(latest_snapshot_label, service.store)
+    if org:
+        label = start or await run_in_threadpool(latest_snapshot_for, service.store, org)
+    else:
+        label = start or await run_in_threadpool(latest_snapshot_label, service.store)
     if label is None:
         raise UserInputError("the store has no snapshot to compare with; create one first")
     store = await run_in_threadpool(organisation_view, service.store, org, [label, end]) if org else service.store
