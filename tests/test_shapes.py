@@ -337,6 +337,7 @@ def oxigraph_pairs(data: Graph, graph: Graph) -> set[tuple[str, str]]:
 CASES = VALID + INVALID
 
 
+@pytest.mark.slow  # a cross-check of two engines on every case (20 s); the cases' own tests stay in the quick run
 @pytest.mark.parametrize("path", CASES, ids=[f"{p.parent.name}-{p.stem}" for p in CASES])
 def test_sparql_constraints_agree_in_oxigraph(path: Path) -> None:
     graph = shapes_graph()
