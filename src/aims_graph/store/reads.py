@@ -222,9 +222,14 @@ def _classes(tokens: list[_Token], names: list[str | None]) -> ReadSet:
     return ReadSet(predicates, frozenset(classes), frozenset(with_subclasses), any_type)
 
 
+PRUNE = True
+"""Off only to measure what pruning saves (bench/snapshots_bench.py), in the same process."""
+
+
 def graphs_read(sparql: str, graphs: Sequence[ox.NamedNode], store: ox.Store) -> list[ox.NamedNode]:
-    """The listed graphs that can hold a triple the query reads, in the given order (all of them when unsure)."""
-    if len(graphs) < 2:
+    """The listed graphs that can hold a triple the query reads, those holding most of it first (all of them,
+    in the given order, when unsure)."""
+    if len(graphs) < 2 or not PRUNE:
         return list(graphs)
     reads = read_set(sparql)
     if reads is None:
@@ -238,7 +243,7 @@ def graphs_read(sparql: str, graphs: Sequence[ox.NamedNode], store: ox.Store) ->
     types: list[Term] = []
     if RDF_TYPE in reads.predicates and not reads.any_type:
         types = [ox.NamedNode(c) for c in sorted(reads.classes)]
-        types += _subclasses(reads.with_subclasses, graphs, store)
+        types += subclasses(reads.with_subclasses, graphs, store)
     scores: list[tuple[int, int, ox.NamedNode]] = []
     for position, graph in enumerate(graphs):
         score = sum(has(graph, p, None) for p in predicates)
@@ -251,7 +256,7 @@ def graphs_read(sparql: str, graphs: Sequence[ox.NamedNode], store: ox.Store) ->
     return [graph for _score, _position, graph in sorted(scores)]
 
 
-def _subclasses(classes: frozenset[str], graphs: Sequence[ox.NamedNode], store: ox.Store) -> list[Term]:
+def subclasses(classes: frozenset[str], graphs: Sequence[ox.NamedNode], store: ox.Store) -> list[Term]:
     """The classes and all their subclasses (blank nodes too), by ``rdfs:subClassOf`` in the listed graphs."""
     found: list[Term] = [ox.NamedNode(c) for c in sorted(classes)]
     seen: set[Term] = set(found)
