@@ -63,6 +63,15 @@ def test_the_classes_a_query_reads() -> None:
         assert found is not None and found.any_type, loose
 
 
+def test_collections_read_rdf_first_and_rest() -> None:
+    lists = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#first", "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"}
+    for pattern in ("?s aims:steps (1 2)", "(1 2) aims:steps ?o", "?s aims:steps ?o , (1)"):
+        found = read_set(PREFIXES + f"SELECT * WHERE {{ {pattern} }}")
+        assert found is not None and lists <= found.predicates, pattern
+    plain = read_set(PREFIXES + "SELECT * WHERE { ?s aims:riskLevel ?l FILTER (?l IN (1, 2) && STR(?l) != '') }")
+    assert plain is not None and not lists & plain.predicates
+
+
 def test_projections_and_orderings_are_no_triple_patterns() -> None:
     query = PREFIXES + (
         "SELECT ?r ?l (COUNT(?t) AS ?n) WHERE { ?r aims:riskLevel ?l . OPTIONAL { ?t aims:treats ?r } }"

@@ -32,7 +32,8 @@ Term = ox.NamedNode | ox.BlankNode
 RDF_TYPE = RDF + "type"
 SUBCLASS_OF = RDFS + "subClassOf"
 LIST_PREDICATES = frozenset({RDF + "first", RDF + "rest"})
-"""Collection syntax ``( ... )`` in a pattern reads these without naming them; they are always looked for."""
+"""Collection syntax ``( ... )`` in a pattern reads these without naming them: looked for wherever a ``(``
+may open a collection."""
 
 _TOKEN = re.compile(
     r"""
@@ -218,8 +219,18 @@ def _classes(tokens: list[_Token], names: list[str | None]) -> ReadSet:
             classes.add(names[index + 1] or "")
         else:
             any_type = True
-    predicates = frozenset(name for name in names if name is not None) | LIST_PREDICATES
+    predicates = frozenset(name for name in names if name is not None)
+    if any(t.text == "(" and _may_start_collection(tokens[i - 1]) for i, t in enumerate(tokens) if i > 0):
+        predicates |= LIST_PREDICATES
     return ReadSet(predicates, frozenset(classes), frozenset(with_subclasses), any_type)
+
+
+def _may_start_collection(previous: _Token) -> bool:
+    """Whether a ``(`` after this token may open a collection (``?s :p (1 2)``, ``{ (1 2) :p ?o }``) rather
+    than an expression or a function's arguments; a path group or an IRI function call also counts."""
+    if previous.kind in ("var", "iri", "pname", "blank"):
+        return True
+    return previous.text in ("a", "{", "}", ".", ";", ",", "[", "]", ")")
 
 
 PRUNE = True
