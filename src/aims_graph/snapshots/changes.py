@@ -15,7 +15,9 @@ path, and every check runs there.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import pyoxigraph as ox
 from rdflib.term import Node
@@ -59,16 +61,17 @@ def changed_triples(store: AnyStore, before: Sequence[str], after: Sequence[str]
     predicates: set[bytes] = set()
     types: set[bytes] = set()
     unreadable = False
-    for source in sorted(set(old) | set(new)):
-        differing = _lines(store, old.get(source)) ^ _lines(store, new.get(source))
-        for line in differing:
-            parts = line.split(b" ", 2)
-            if len(parts) < 3 or not parts[1].startswith(b"<") or parts[0].startswith(b"<<"):
-                unreadable = True
-                continue
-            predicates.add(parts[1][1:-1])
-            if parts[1] == _TYPE:
-                types.add(parts[2].rstrip().removesuffix(b".").rstrip())
+    with ThreadPoolExecutor(2) as pool:  # pyoxigraph writes N-Triples without the GIL: both sides at once
+        for source in sorted(set(old) | set(new)):
+            earlier, later = pool.map(partial(_lines, store), (old.get(source), new.get(source)))
+            for line in earlier ^ later:
+                parts = line.split(b" ", 2)
+                if len(parts) < 3 or not parts[1].startswith(b"<") or parts[0].startswith(b"<<"):
+                    unreadable = True
+                    continue
+                predicates.add(parts[1][1:-1])
+                if parts[1] == _TYPE:
+                    types.add(parts[2].rstrip().removesuffix(b".").rstrip())
     return ChangedTriples(frozenset(p.decode() for p in predicates), frozenset(t.decode() for t in types), unreadable)
 
 
