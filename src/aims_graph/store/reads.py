@@ -108,9 +108,21 @@ def _unescaped(text: str) -> str:
     return _ESCAPE.sub(decode, text)
 
 
-@lru_cache(maxsize=1024)
+_CACHED_LENGTH = 20_000
+"""Longer texts are scanned each time: a cache of any text a client sends would hold whatever it sends."""
+
+
 def read_set(sparql: str) -> ReadSet | None:
     """What ``sparql`` can read, or None when a lexical scan cannot be sure (then every graph is kept)."""
+    return _cached_read_set(sparql) if len(sparql) <= _CACHED_LENGTH else _read_set(sparql)
+
+
+@lru_cache(maxsize=1024)
+def _cached_read_set(sparql: str) -> ReadSet | None:
+    return _read_set(sparql)
+
+
+def _read_set(sparql: str) -> ReadSet | None:
     tokens = _tokens(_unescaped(sparql))
     if not tokens:
         return None
