@@ -2,6 +2,7 @@
 
     python bench/snapshots_bench.py                          # 1M triples, embedded and `oxigraph serve`
     python bench/snapshots_bench.py --sizes 100k --repeat 3 --no-remote
+    python bench/snapshots_bench.py --sizes 1M --repeat 1 --no-remote --stores memory,disk
 
 For each size, on the same generated organisation (bench/out/data, made once by `aims-graph generate`), in one
 process and side by side:
@@ -15,7 +16,10 @@ process and side by side:
   sides out and taking Python set differences of their triples (which gives raw triples, not the
   governance view: a floor for any copy-out approach);
 - the same create and diff against a real `oxigraph serve` (in memory, data POSTed to its Graph Store
-  endpoint), through SparqlEndpointStore, where copying out would go over HTTP.
+  endpoint), through SparqlEndpointStore, where copying out would go over HTTP;
+- on the embedded store (in memory, and on disk with --stores), the validation diff and the reads of the
+  current state as the code did before (every check, over the full list of graphs: store.reads.PRUNE off,
+  compare_validation(only_changed=False)) and as it does now, side by side in one process.
 
 Reports medians with spread, and ratios. Asserts nothing.
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
@@ -39,7 +44,7 @@ import pyoxigraph as ox
 from aims_graph.queries import run_query
 from aims_graph.snapshots import create_snapshot, drop_snapshot
 from aims_graph.snapshots.diff import compare_graphs, compare_validation, dataset_graphs
-from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs, graph_for_file
+from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs, graph_for_file, reads
 from aims_graph.validation.validate import validate_store
 
 CHANGE_SET = """
@@ -91,26 +96,53 @@ def triples_out(store: OxigraphStore | SparqlEndpointStore, graphs: list[str]) -
     return set(answer.triples)  # type: ignore[union-attr]
 
 
-def current_reads(store: OxigraphStore | SparqlEndpointStore, validation: bool) -> tuple[float, float]:
+def as_before(old: bool) -> None:
+    """Pruning of default graph lists off (as the code was before it) or on."""
+    reads.PRUNE = not old
+
+
+def current_reads(
+    store: OxigraphStore | SparqlEndpointStore, validation: bool, old: bool = False
+) -> tuple[float, float]:
     """What readers of the current state pay: a named query and a validation of the whole store."""
-    query, _ = timed(lambda: run_query(store, "risk-register"))
-    checked, _ = timed(lambda: validate_store(store, engine="sparql")) if validation else (float("nan"), None)
+    as_before(old)
+    try:
+        query, _ = timed(lambda: run_query(store, "risk-register"))
+        checked, _ = timed(lambda: validate_store(store, engine="sparql")) if validation else (float("nan"), None)
+    finally:
+        as_before(False)
     return query, checked
 
 
+def validation_diff(store: OxigraphStore | SparqlEndpointStore, before: list[str], after: list[str], old: bool) -> Any:
+    as_before(old)
+    try:
+        return compare_validation(store, before, after, only_changed=not old)
+    finally:
+        as_before(False)
+
+
 def measure(
-    store: OxigraphStore | SparqlEndpointStore, graph: str, repeat: int, embedded: bool, validation: bool
+    store: OxigraphStore | SparqlEndpointStore,
+    graph: str,
+    repeat: int,
+    embedded: bool,
+    validation: bool,
+    before_too: bool,
 ) -> dict[str, Any]:
-    result: dict[str, list[float]] = {k: [] for k in ("create", "copy_out", "diff", "validation", "set_diff")}
+    keys = ("create", "copy_out", "diff", "validation_before", "validation", "set_diff")
+    result: dict[str, list[float]] = {k: [] for k in keys}
     changes = 0
-    reads: dict[str, tuple[float, float]] = {"no snapshot": current_reads(store, validation)}
+    same: list[bool] = []
+    reads_: dict[str, tuple[float, float]] = {"no snapshot": current_reads(store, validation)}
     for run in range(repeat):
         seconds, _ = timed(partial(create_snapshot, store, f"run-{run}", "bench"))
         result["create"].append(seconds)
         if run == 0:
-            reads["one snapshot"] = current_reads(store, validation)
-        if embedded:
-            assert isinstance(store, OxigraphStore)
+            if embedded and before_too:
+                reads_["one snapshot, before"] = current_reads(store, validation, old=True)
+            reads_["one snapshot"] = current_reads(store, validation)
+        if embedded and isinstance(store, OxigraphStore) and store.path is None:
             target = f"urn:bench:copy-out:{run}"
             seconds, _ = timed(partial(copy_out, store, graph, target))
             result["copy_out"].append(seconds)
@@ -121,16 +153,29 @@ def measure(
         result["diff"].append(seconds)
         changes = len(found)
         if validation:
-            seconds, _ = timed(partial(compare_validation, store, before, after))
+            seconds, now = timed(partial(validation_diff, store, before, after, False))
             result["validation"].append(seconds)
+            if embedded and before_too:
+                seconds, then = timed(partial(validation_diff, store, before, after, True))
+                result["validation_before"].append(seconds)
+                same.append(then == now)
         seconds, _ = timed(partial(set_diff, store, before, after))
         result["set_diff"].append(seconds)
         drop_snapshot(store, f"run-{run}")
         harness.log(f"run {run}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in result.items() if v))
     summary: dict[str, Any] = {k: (harness.median(v), harness.spread(v)) for k, v in result.items() if v}
     summary["changes"] = changes
-    summary["reads"] = reads
+    summary["reads"] = reads_
+    summary["same_validation_diff"] = all(same) if same else None
     return summary
+
+
+def _cell(pair: tuple[float, float] | None) -> str | None:
+    return f"{pair[0]:.2f} ({pair[1]:.0%})" if pair else None
+
+
+def _ratio(a: tuple[float, float] | None, b: tuple[float, float] | None) -> str | None:
+    return f"{a[0] / b[0]:.1f}x" if a and b else None
 
 
 def run(args: argparse.Namespace) -> harness.Report:
@@ -138,17 +183,26 @@ def run(args: argparse.Namespace) -> harness.Report:
     table = harness.Table(
         "Snapshot create and diff, median seconds (spread)",
         ["size", "store", "triples", "create", "copy out", "create ratio", "diff queries", "changes",
-         "validation diff", "triple set diff", "diff ratio"],
+         "validation diff, before", "validation diff, now", "before / now", "diff queries + validation, now",
+         "triple set diff", "set diff / diff queries"],
     )  # fmt: skip
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     for size in harness.parse_sizes(args.sizes):
         data = harness.dataset(harness.systems_for(size))
         graph = graph_for_file(data.path)
-        for name in ["embedded"] + ([] if args.no_remote else ["oxigraph serve"]):
-            if name == "embedded":
-                store: OxigraphStore | SparqlEndpointStore = OxigraphStore()
-                ensure_reference_graphs(store)
-                store.load(data.path)
-                summary = measure(store, graph, args.repeat, True, not args.skip_validation)
+        for name in stores + ([] if args.no_remote else ["oxigraph serve"]):
+            validation, before_too = not args.skip_validation, not args.skip_before
+            if name in ("memory", "disk"):
+                with tempfile.TemporaryDirectory(dir=harness.OUT_DIR) as directory:
+                    store: OxigraphStore | SparqlEndpointStore = OxigraphStore(
+                        None if name == "memory" else Path(directory) / "store"
+                    )
+                    ensure_reference_graphs(store)
+                    store.load(data.path)
+                    summary = measure(store, graph, args.repeat, True, validation, before_too)
+                    store.close()
+                    del store
+                name = f"embedded ({name})"
             else:
                 from servers import oxigraph_serve
 
@@ -156,36 +210,44 @@ def run(args: argparse.Namespace) -> harness.Report:
                     store = SparqlEndpointStore(server.query, server.update, server.store, timeout=600)
                     ensure_reference_graphs(store)
                     store.load(data.path)
-                    summary = measure(store, graph, args.repeat, False, not args.skip_validation)
+                    summary = measure(store, graph, args.repeat, False, validation, False)
             report.raw[f"{size}/{name}"] = summary
             create, copy = summary["create"], summary.get("copy_out")
-            queries, validation, set_diff = summary["diff"], summary.get("validation"), summary["set_diff"]
+            queries, set_diff = summary["diff"], summary["set_diff"]
+            then, now = summary.get("validation_before"), summary.get("validation")
+            both = (queries[0] + now[0], 0.0) if now else None
             table.rows.append(
                 [
-                    size, name, data.triples,
-                    f"{create[0]:.2f} ({create[1]:.0%})",
-                    f"{copy[0]:.2f} ({copy[1]:.0%})" if copy else None,
-                    f"{copy[0] / create[0]:.1f}x" if copy else None,
-                    f"{queries[0]:.2f} ({queries[1]:.0%})",
-                    summary["changes"],
-                    f"{validation[0]:.2f} ({validation[1]:.0%})" if validation else None,
-                    f"{set_diff[0]:.2f} ({set_diff[1]:.0%})",
-                    f"{set_diff[0] / queries[0]:.1f}x",
+                    size, name, data.triples, _cell(create), _cell(copy), _ratio(copy, create), _cell(queries),
+                    summary["changes"], _cell(then), _cell(now), _ratio(then, now),
+                    f"{both[0]:.2f}" if both else None, _cell(set_diff), _ratio(set_diff, queries),
                 ]
             )  # fmt: skip
+            if summary["same_validation_diff"] is not None:
+                report.notes.append(
+                    f"{size} {name}: validation diff before and now "
+                    + ("equal" if summary["same_validation_diff"] else "DIFFERENT")
+                )
     report.tables.append(table)
-    reads = harness.Table(
-        "Reads of the current state, seconds, once without and once with a snapshot in the store",
-        ["size", "store", "risk-register, none", "with one", "ratio", "validation, none", "with one", "ratio"],
-    )
+    reads_table = harness.Table(
+        "Reads of the current state, seconds: without a snapshot, and with one (as before, and now)",
+        ["size", "store", "risk-register, none", "with one, before", "with one, now", "now / none",
+         "validation, none", "with one, before", "with one, now", "now / none"],
+    )  # fmt: skip
     for key, summary in report.raw.items():
         size, name = key.split("/", 1)
-        (q0, v0), (q1, v1) = summary["reads"]["no snapshot"], summary["reads"]["one snapshot"]
-        reads.rows.append(
-            [size, name, f"{q0:.2f}", f"{q1:.2f}", f"{q1 / q0:.1f}x", f"{v0:.2f}", f"{v1:.2f}", f"{v1 / v0:.1f}x"]
-        )
-    report.tables.append(reads)
-    report.notes.append("create ratio = copy out / create; diff ratio = triple set diff / diff queries")
+        q0, v0 = summary["reads"]["no snapshot"]
+        qb, vb = summary["reads"].get("one snapshot, before", (float("nan"), float("nan")))
+        q1, v1 = summary["reads"]["one snapshot"]
+        reads_table.rows.append(
+            [size, name, f"{q0:.2f}", f"{qb:.2f}", f"{q1:.2f}", f"{q1 / q0:.1f}x",
+             f"{v0:.2f}", f"{vb:.2f}", f"{v1:.2f}", f"{v1 / v0:.1f}x"]
+        )  # fmt: skip
+    report.tables.append(reads_table)
+    report.notes.append(
+        "create ratio = copy out / create; before = every check over the full list of graphs (the code before"
+        " store.reads and snapshots.changes), now = only the shapes that see a change, over pruned lists"
+    )
     return report
 
 
@@ -195,6 +257,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-remote", action="store_true")
     parser.add_argument("--skip-validation", action="store_true", help="leave out every validation timing")
+    parser.add_argument("--skip-before", action="store_true", help="leave out the timings of the code as before")
+    parser.add_argument("--stores", default="memory", help="embedded stores to measure: memory, disk or both")
     parser.add_argument("--no-json", action="store_true")
     args = parser.parse_args(argv)
     report = run(args)

@@ -172,6 +172,7 @@ def test_ownership_follows_links_then_graphs_and_a_shared_record_belongs_to_both
         ox.Triple(n("risk-c"), link, n("party-c")),
         ox.Triple(n("party-c"), label, ox.Literal("reached from risk-c")),
     ]
+
     def lines(triples: list[ox.Triple]) -> list[tuple[bytes, bytes, bytes, bytes]]:
         return statements(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
 

@@ -9,7 +9,7 @@ statements removed and added where the change is one triple.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +18,11 @@ import pyoxigraph as ox
 from .. import resources
 from ..answers import Rows, Term, display
 from ..namespaces import PREFIXES
-from ..store import checked_iri
-from ..validation.validate import validate_store
+from ..store import OxigraphStore, checked_iri
+from ..validation.shacl import compile_shapes
+from ..validation.shacl.compile import Check
+from ..validation.validate import load_shapes, validate_store
+from .changes import changed_triples, shapes_that_see
 from .store import (
     CURRENT,
     AnyStore,
@@ -279,10 +282,22 @@ def compare_graphs(store: AnyStore, before: Sequence[str], after: Sequence[str])
     return changes
 
 
-def compare_validation(store: AnyStore, before: Sequence[str], after: Sequence[str]) -> list[ValidationChange]:
-    """Validation results new on the later side, then those resolved since the earlier one."""
-    old = validate_store(GraphView(store, before), engine="sparql").to_json()["results"]
-    new = validate_store(GraphView(store, after), engine="sparql").to_json()["results"]
+def compare_validation(
+    store: AnyStore, before: Sequence[str], after: Sequence[str], only_changed: bool = True
+) -> list[ValidationChange]:
+    """Validation results new on the later side, then those resolved since the earlier one.
+
+    With ``only_changed``, the shapes none of whose checks read a triple that differs between the sides are
+    left out on both (``changes.shapes_that_see``): they give the same results on both sides.
+    """
+    shapes = load_shapes(resources.shape_files())
+    select: Callable[[Check], bool] | None = None
+    changed = changed_triples(store, before, after) if only_changed else None
+    if changed is not None and isinstance(store, OxigraphStore):
+        seen = shapes_that_see(compile_shapes(shapes).checks, changed, store, GraphView(store, after).graphs)
+        select = lambda check: check.shape.node in seen  # noqa: E731
+    old = validate_store(GraphView(store, before), shapes, engine="sparql", select=select).to_json()["results"]
+    new = validate_store(GraphView(store, after), shapes, engine="sparql", select=select).to_json()["results"]
 
     def key(result: dict[str, Any]) -> tuple[str, ...]:
         return tuple(str(result.get(k)) for k in ("shape", "focus", "path", "value", "message"))

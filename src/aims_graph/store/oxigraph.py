@@ -17,6 +17,7 @@ from ..errors import FileFormatError, NotFoundError, QuerySyntaxError, StoreErro
 from ..namespaces import SNAPSHOTS_GRAPH
 from .base import GraphInfo, LoadReport, checked_iri, graph_for_file, graph_size, is_snapshot_graph
 from .progress import ProgressReader
+from .reads import graphs_read
 from .sparql_text import has_dataset_clause, with_values
 
 if TYPE_CHECKING:
@@ -65,13 +66,17 @@ def query_options(
     store: ox.Store | None = None,
 ) -> dict[str, object]:
     """pyoxigraph query arguments: the union of all graphs is the default graph unless the query names one;
-    graphs still being loaded are never seen."""
+    graphs still being loaded are never seen. A list of default graphs is cut down to the graphs that hold
+    what the query reads (``reads.graphs_read``): the same answer, without a lookup in every graph."""
     options: dict[str, object] = {}
     visible = visible_graphs(store) if store is not None and not has_dataset_clause(sparql) else None
     if default_graphs is not None:
-        options["default_graph"] = [checked_iri(g) for g in default_graphs]
+        listed: list[ox.NamedNode] = [checked_iri(g) for g in default_graphs]
+        options["default_graph"] = graphs_read(sparql, listed, store) if store is not None else listed
     elif visible is not None:
-        options["default_graph"] = visible
+        named = [g for g in visible if isinstance(g, ox.NamedNode)]
+        whole = store is None or len(named) < len(visible)
+        options["default_graph"] = visible if store is None or whole else graphs_read(sparql, named, store)
     elif not has_dataset_clause(sparql):
         options["use_default_graph_as_union"] = True
     if named_graphs is not None:

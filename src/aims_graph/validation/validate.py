@@ -13,7 +13,7 @@ validate_store() runs it on data that is already in a store, embedded or remote,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from ..store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, OxigraphStore, Queryable, S
 from . import ENGINES
 from .report import ValidationReport, ValidationResult, clause_sort_key
 from .shacl import compile_shapes, run_compiled
+from .shacl.compile import Check
 from .shacl.engine import load_graph
 
 DATA_GRAPH = "urn:x-aims-graph:validate:data"
@@ -88,13 +89,15 @@ def validate_store(
     store: Queryable,
     shapes: Sequence[Path] | Graph | None = None,
     engine: str = "auto",
+    select: Callable[[Check], bool] | None = None,
 ) -> ValidationReport:
     """Validates what ``store`` holds (the union of its graphs) where it is, without copying it.
 
     The store must hold the ontology and catalogue graphs (store.ensure_reference_graphs) for our shapes to
     see the class hierarchy and the controls. Only what cannot run in the store is copied out: everything
     for engine="pyshacl", and, for shapes that fall back to pyshacl, the data once, through the store's API
-    (a Queryable that is not a Store cannot be copied, and such shapes are a ShapesError there).
+    (a Queryable that is not a Store cannot be copied, and such shapes are a ShapesError there). ``select``
+    runs only the compiled checks it accepts.
     """
     _check_engine(engine)
     shapes_graph = shapes if isinstance(shapes, Graph) else _shapes_graph(shapes)
@@ -127,7 +130,7 @@ def validate_store(
     clauses = _ClauseIndex(shapes_graph, _ontology_graph())
     copyable = isinstance(store, Store)
     fallback = (lambda reduced: _run_pyshacl(data(), reduced).results) if copyable else None
-    return run_compiled(store, compiled, clauses.for_shape, fallback)
+    return run_compiled(store, compiled, clauses.for_shape, fallback, select=select)
 
 
 def _check_engine(engine: str) -> None:
