@@ -8,6 +8,8 @@ each subject's statements under one heading.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -30,16 +32,40 @@ def solutions_from_rows(result: Rows | Boolean) -> ox.QuerySolutions | ox.QueryB
 def write_results(
     answer: ox.QuerySolutions | ox.QueryBoolean, fmt: ox.QueryResultsFormat, row_limit: int | None = None
 ) -> bytes:
-    """SELECT or ASK results in a SPARQL results format; more rows than ``row_limit`` is refused."""
-    if isinstance(answer, ox.QueryBoolean) or row_limit is None:
-        return answer.serialize(format=fmt) or b""
-    # Count on the line-based form first: TSV has one line per solution.
-    table = answer.serialize(format=ox.QueryResultsFormat.TSV) or b""
-    if table.count(b"\n") - 1 > row_limit:
+    """SELECT or ASK results in a SPARQL results format; more rows than ``row_limit`` is refused.
+
+    The answer is written once, in the client's format, and its rows are bounded from above by counting one
+    byte sequence that every row holds at least once. Only an answer whose bound passes the cap is counted
+    exactly, on its line-based form (TSV has one line per solution)."""
+    body = answer.serialize(format=fmt) or b""
+    if isinstance(answer, ox.QueryBoolean) or row_limit is None or _most_rows(body, fmt) <= row_limit:
+        return body
+    if _rows(body, fmt) > row_limit:
         raise TooLargeError(f"the result has more than {row_limit} rows; add a LIMIT to the query")
-    if fmt == ox.QueryResultsFormat.TSV:
-        return table
-    return ox.parse_query_results(table, format=ox.QueryResultsFormat.TSV).serialize(format=fmt) or b""
+    return body
+
+
+def _most_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    """At least as many as the rows in ``body``: each JSON solution opens an object (three more open the
+    document, its head and its results), each XML one a ``<result`` element (as ``<results>`` does once),
+    each CSV or TSV one ends a line (as the header does). Text inside values only adds to the count."""
+    if fmt == ox.QueryResultsFormat.JSON:
+        return body.count(b"{") - 3
+    if fmt == ox.QueryResultsFormat.XML:
+        return body.count(b"<result") - 1
+    return body.count(b"\n") - 1
+
+
+def _rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    """The exact number of rows: CSV (which pyoxigraph does not read back) through the csv module, the others
+    on their TSV form, which has one line per solution and the header."""
+    if fmt == ox.QueryResultsFormat.CSV:
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+    if fmt != ox.QueryResultsFormat.TSV:
+        parsed = ox.parse_query_results(body, format=fmt)
+        assert isinstance(parsed, ox.QuerySolutions)
+        body = parsed.serialize(format=ox.QueryResultsFormat.TSV) or b""
+    return body.count(b"\n") - 1
 
 
 def write_rows(result: Rows | Boolean, fmt: str) -> bytes:
