@@ -70,8 +70,11 @@ def named_queries() -> dict[str, NamedQuery]:
 
 
 def get_query(name: str) -> NamedQuery:
-    resources.query_file(name)  # raises UnknownQueryError listing the known ones
-    return named_queries()[name]
+    found = named_queries().get(name)
+    if found is None:
+        resources.query_file(name)  # raises UnknownQueryError listing the known ones
+        raise AssertionError(f"{name}.rq exists but is not in the catalogue")  # pragma: no cover
+    return found
 
 
 def parse_iri(raw: str) -> ox.NamedNode:

@@ -78,6 +78,8 @@ def refuse_service(sparql: str) -> None:
 
 def uses_service(sparql: str) -> bool:
     """Whether the query may be federated: SERVICE in its parse, or, where rdflib cannot parse it, in its text."""
+    if "\\" not in sparql and not _SERVICE_WORD.search(sparql):
+        return False  # without a backslash no escape can spell the word: one scan is enough
     if not (_SERVICE_WORD.search(sparql) or _SERVICE_WORD.search(_unescaped(sparql))):
         return False  # no such token at all, however the text is read
     return _parsed_uses_service(sparql)
