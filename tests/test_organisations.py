@@ -213,6 +213,27 @@ def test_organisations_in_one_file_keep_to_their_own_records() -> None:
             assert sorted(rows) == keys(store, query)
 
 
+@pytest.mark.parametrize("union", [True, False], ids=["union", "no-union"])
+def test_an_organisation_on_a_sparql_server_answers_as_on_the_embedded_store(union: bool) -> None:
+    """The same view from a real `oxigraph serve`, with and without a union default graph: records read over
+    HTTP, owned and copied the same way."""
+    from servers import oxigraph_serve
+
+    from aims_graph.store import SparqlEndpointStore
+
+    embedded = both_examples()
+    with oxigraph_serve(union=union) as server:
+        remote = SparqlEndpointStore(server.query, server.update, server.store)
+        ensure_reference_graphs(remote)
+        for name in ("conformant-org", "gaps-org"):
+            remote.load(resources.example_file(name))
+        for org in (NORTHWIND, BRIGHTLINE):
+            here, there = organisation_view(embedded, org), organisation_view(remote, org)
+            assert isinstance(there, OxigraphStore)
+            for query in ("ai-systems", "risk-register", "statement-of-applicability", "open-nonconformities"):
+                assert keys(there, query) == keys(here, query), (org, query)
+
+
 def test_with_one_organisation_the_view_is_the_store_itself() -> None:
     store = OxigraphStore()
     ensure_reference_graphs(store)
