@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -229,3 +230,21 @@ def test_api_validates_as_of_a_snapshot(client: TestClient) -> None:
     assert ("RiskTreated", "risk-05") in before - now
     assert ("AISystemOwner", "sys-affordability") in now - before
     assert client.get("/validate", params={"as_of": "nope"}).status_code == 404
+
+
+def test_the_home_page_switches_between_snapshots(client: TestClient) -> None:
+    """The web view lists the snapshots, shows the records as of one (tiles, links), and links to the diff
+    since the last one."""
+
+    def tiles(page: str) -> dict[str, str]:
+        return {name.strip(): value for value, name in re.findall(r'<span class="num">([^<]*)</span>([^<]*)</a>', page)}
+
+    html = {"Accept": "text/html"}
+    now = client.get("/", headers=html).text
+    then = client.get("/", params={"as_of": "before"}, headers=html).text
+    assert "Records as of" in now and 'href="/?as_of=before"' in now
+    assert 'href="/diff?from=before"' in now
+    assert "as of before" in then and 'href="/reports/risks?format=html&amp;as_of=before"' in then
+    assert tiles(now)["AI systems"] == "6" and tiles(then)["AI systems"] == "5"  # the change set adds one
+    assert tiles(now)["Open nonconformities"] != tiles(then)["Open nonconformities"]
+    assert client.get("/", params={"as_of": "nope"}, headers=html).status_code == 404

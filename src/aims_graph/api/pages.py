@@ -392,8 +392,18 @@ def resource_page(service: Service, iri: str) -> str | None:
     )
 
 
-def home_page(service: Reads, organisations: Sequence[Organisation] = (), chosen: str | None = None) -> str:
-    """The AIMS at a glance: systems, risk heat map, SoA coverage, open nonconformities, validation by clause."""
+def home_page(
+    service: Reads,
+    organisations: Sequence[Organisation] = (),
+    chosen: str | None = None,
+    snapshots: Sequence[str] = (),
+    as_of: str | None = None,
+) -> str:
+    """The AIMS at a glance: systems, risk heat map, SoA coverage, open nonconformities, validation by clause.
+
+    ``service`` reads the records shown: all of them, one organisation's (``chosen``) and/or as of a snapshot
+    (``as_of``); the page lists the organisations and the snapshots to switch between, and its links keep
+    the choice."""
     labels = Labels(service)
     systems = service.select(get_query("ai-systems").text)
     untreated = service.select(get_query("untreated-risks").text)
@@ -402,7 +412,7 @@ def home_page(service: Reads, organisations: Sequence[Organisation] = (), chosen
     covered = cov.total - sum(row["Not in SoA"] for row in cov.counts.values())
     risks = sum(int(display(r["risks"])) for r in service.select(get_query("risk-heatmap").text).dicts())
     validation = service.validation()
-    scope = "&org=" + urllib.parse.quote(chosen, safe="") if chosen else ""
+    scope = _scope(org=chosen, as_of=as_of)
     tiles = [
         Tile("AI systems", str(len(systems.rows)), "#systems"),
         Tile("Risks", str(risks), "/reports/risks?format=html" + scope),
@@ -416,17 +426,22 @@ def home_page(service: Reads, organisations: Sequence[Organisation] = (), chosen
         ),
     ]
     choices = [
-        OrganisationChoice(
-            o.name, "/?org=" + urllib.parse.quote(o.organization or o.system, safe=""), o.matches(chosen or "")
-        )
+        OrganisationChoice(o.name, "/?" + _scope(org=o.iri, as_of=as_of)[1:], o.matches(chosen or ""))
         for o in organisations
+    ]
+    versions = [OrganisationChoice("Current records", "/?" + _scope(org=chosen)[1:], not as_of)] + [
+        OrganisationChoice(label, "/?" + _scope(org=chosen, as_of=label)[1:], label == as_of) for label in snapshots
     ]
     return render(
         "home.html",
         title="Home",
         tiles=tiles,
         organisations=choices if len(choices) > 1 else [],
+        everyone="/?" + _scope(as_of=as_of)[1:],
         chosen=next((c.name for c in choices if c.current), None),
+        versions=versions if snapshots else [],
+        as_of=as_of,
+        since="/diff?" + _scope(**{"from": snapshots[-1], "org": chosen})[1:] if snapshots and not as_of else None,
         scope=scope,
         systems=answer_table(systems, labels),
         heat=risk_heat_map(service),
@@ -436,9 +451,14 @@ def home_page(service: Reads, organisations: Sequence[Organisation] = (), chosen
     )
 
 
+def _scope(**values: str | None) -> str:
+    """Query-string parameters that keep a choice of records, each after an ``&`` ("" for none)."""
+    return "".join(f"&{key}={urllib.parse.quote(value, safe='')}" for key, value in values.items() if value)
+
+
 @dataclass(frozen=True)
 class OrganisationChoice:
-    """One organisation on the home page, when the store holds several: its name and its own view."""
+    """One choice of records on the home page (an organisation, or a snapshot): its name and its view."""
 
     name: str
     href: str
