@@ -112,3 +112,29 @@ def test_search_by_notation(server: ApiServer, browser: Browser) -> None:
     page.locator("main table a", has_text="AI system verification and validation").first.click()
     page.wait_for_load_state()
     assert page.url.endswith("/iso42001/A-6-2-4")
+
+
+def test_home_page_switches_organisation_in_the_browser(browser: Browser, tmp_path: Path) -> None:
+    """Two organisations in one store: the home page lists both; clicking one shows its records alone, and a
+    report opened from there stays with it."""
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    data = ["--data", str(examples / "conformant-org.ttl"), "--data", str(examples / "gaps-org.ttl")]
+    with aims_serve(tmp_path, args=data) as running:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(running.base + "/")
+        choices = page.locator("nav[aria-label='Organisations'] a")
+        assert choices.count() == 3  # the two organisations and "All organisations"
+        everyone = page.locator(".tile .num").first.inner_text()
+        page.get_by_role("link", name="Northwind Health Analytics").first.click()
+        page.wait_for_load_state()
+        assert "Northwind Health Analytics" in page.locator("h1").inner_text()
+        assert int(page.locator(".tile .num").first.inner_text()) < int(everyone)
+        assert (
+            page.locator("nav[aria-label='Organisations'] a[aria-current='page']").inner_text().startswith("Northwind")
+        )
+        page.screenshot(path=str(tmp_path / "northwind.png"), full_page=True)
+        page.locator("a.tile[href^='/reports/risks']").click()
+        page.wait_for_load_state()
+        text = page.locator("main").inner_text() if page.locator("main").count() else page.content()
+        assert "Triage" in text or "triage" in text
+        assert "Credit scoring" not in text
