@@ -42,6 +42,23 @@ def test_conformant_soa_covers_everything() -> None:
     assert all(row[2] in ("yes", "no") for row in report.body)
 
 
+def test_soa_report_shows_each_controls_evidence_with_its_date_and_currency() -> None:
+    """Each control's evidence with its date and whether it still counts at the records' as-of date: after
+    the next cycle's change set, the roles chart (the only evidence for A.3.2) expired on 2026-08-31."""
+    store = store_with(resources.GAPS_EXAMPLE)
+    before = {row[0]: row[6] for row in build_report(store, "soa").body}
+    assert "current" in before["A.3.2"] and "expired" not in before["A.3.2"]
+    changes = Path(__file__).parent / "data" / "changes" / "gaps-org.ru"
+    store.update(changes.read_text(encoding="utf-8"))
+    report = build_report(store, "soa")
+    after = {row[0]: row[6] for row in report.body}
+    assert after["A.3.2"] == "AI roles and responsibilities chart (2026-03-01, expired on 2026-08-31)"
+    assert after["A.2.2"] == before["A.2.2"] and "current" in after["A.2.2"]
+    assert after["A.4.4"] == ""  # not in the SoA, no evidence
+    assert any("judged current or expired at 2026-" in note for note in report.notes)
+    assert "expired on 2026-08-31" in render(report, "md")
+
+
 def test_risk_register_and_traceability_matrix() -> None:
     store = store_with(resources.GAPS_EXAMPLE)
     risks = build_report(store, "risks")

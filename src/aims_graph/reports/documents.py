@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from .. import resources
 from ..answers import Rows, display
 from ..catalogue import notation_sort_key
 from ..errors import UserInputError
@@ -44,8 +45,30 @@ class Report:
     notes: list[str]
 
 
+def _evidence_by_control(store: Queryable) -> tuple[dict[str, list[str]], str | None]:
+    """Each control's evidence as "title (date, current)" or "(date, expired on D)", judged at the records'
+    as-of date (the latest ``aims:asOf``) or today; and that date."""
+    answer = store.query(resources.internal_query("reports/soa-evidence.rq"))
+    assert isinstance(answer, Rows)
+    found: dict[str, list[str]] = {}
+    reference = None
+    for row in answer.dicts():
+        reference = display(row.get("reference")) or reference
+        when = display(row.get("date")) or display(row.get("from")) or "no date"
+        until, starts = display(row.get("until")), display(row.get("from"))
+        if until and reference and until < reference:
+            status = f"expired on {until}"
+        elif starts and reference and starts[:10] > reference:
+            status = f"counts from {starts[:10]}"
+        else:
+            status = f"current, until {until}" if until else "current"
+        found.setdefault(display(row["control"]), []).append(f"{display(row.get('title'))} ({when}, {status})")
+    return found, reference
+
+
 def _soa(store: Queryable) -> Report:
     rows = run_query(store, "statement-of-applicability")
+    evidence, reference = _evidence_by_control(store)
     body, missing = [], []
     for row in rows.dicts():
         covered = display(row.get("inSoA")) == "true"
@@ -60,9 +83,12 @@ def _soa(store: Queryable) -> Report:
                 display(row.get("justification")),
                 display(row.get("status"), PREFIXES).removeprefix("aims:"),
                 display(row.get("evidenceCount")),
+                "; ".join(evidence.get(display(row["control"]), [])),
             ]
         )
     notes = [f"{len(body)} Annex A controls listed."]
+    if reference:
+        notes.append(f"Evidence is judged current or expired at {reference}, the records' as-of date (or today).")
     notes.append(
         f"Not covered by the Statement of Applicability: {', '.join(missing)}."
         if missing
@@ -71,7 +97,7 @@ def _soa(store: Queryable) -> Report:
     return Report(
         "Statement of Applicability",
         "One row per ISO/IEC 42001 Annex A control.",
-        ["Control", "Title", "Applicable", "Justification", "Status", "Evidence"],
+        ["Control", "Title", "Applicable", "Justification", "Status", "Evidence", "Evidence items (date, currency)"],
         body,
         notes,
     )
