@@ -87,13 +87,13 @@ def _soa(store: Queryable) -> Report:
             ]
         )
     notes = [f"{len(body)} Annex A controls listed."]
-    if reference:
-        notes.append(f"Evidence is judged current or expired at {reference}, the records' as-of date (or today).")
     notes.append(
         f"Not covered by the Statement of Applicability: {', '.join(missing)}."
         if missing
         else "Every Annex A control is covered by the Statement of Applicability."
     )
+    if reference:
+        notes.append(f"Evidence is judged current or expired at {reference}, the records' as-of date (or today).")
     return Report(
         "Statement of Applicability",
         "One row per ISO/IEC 42001 Annex A control.",
