@@ -26,6 +26,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from ..namespaces import RDF, RDFS
+from .sparql_text import lexemes, unescaped
 
 Term = ox.NamedNode | ox.BlankNode
 
@@ -35,24 +36,6 @@ LIST_PREDICATES = frozenset({RDF + "first", RDF + "rest"})
 """Collection syntax ``( ... )`` in a pattern reads these without naming them: looked for wherever a ``(``
 may open a collection."""
 
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$](?:\w|\u00B7)+)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<number>\d+\.\d*[eE][+-]?\d+|\.?\d+[eE][+-]?\d+|\d*\.\d+|\d+)
-  | (?P<blank>_:(?:[\w-]|\.(?=[\w-]))+)
-  | (?P<pname>(?:[^\W\d_](?:[\w-]|\.(?=[\w-]))*)?:(?:[\w:%-]|\\.|\.(?=[\w:%-]))*)
-  | (?P<word>[^\W\d](?:\w|-(?=\w))*)
-  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/|^!=<>+\-?])
-    """,
-    re.VERBOSE | re.UNICODE,
-)
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _REFUSED_WORDS = {"GRAPH", "SERVICE", "DESCRIBE", "FROM", "BASE", "LOAD"}
 _SUBJECT_ENDS = {"var", "iri", "pname", "blank"}
 _SUBJECT_END_PUNCT = {"]", ")", ";", "[", ">"}
@@ -85,27 +68,8 @@ class _Token:
 
 
 def _tokens(text: str) -> list[_Token] | None:
-    out: list[_Token] = []
-    position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            return None
-        kind = match.lastgroup or ""
-        if kind not in ("ws", "comment"):
-            out.append(_Token(kind, match.group()))
-        position = match.end()
-    return out
-
-
-def _unescaped(text: str) -> str:
-    """SPARQL decodes \\u and \\U escapes before it parses, anywhere in the text: so does this scan."""
-
-    def decode(found: re.Match[str]) -> str:
-        code = int(found.group(1) or found.group(2), 16)
-        return chr(code) if code <= 0x10FFFF else found.group(0)
-
-    return _ESCAPE.sub(decode, text)
+    found, stopped = lexemes(text)
+    return None if stopped is not None else [_Token(kind, lexeme) for kind, lexeme, _ in found]
 
 
 _CACHED_LENGTH = 20_000
@@ -123,7 +87,7 @@ def _cached_read_set(sparql: str) -> ReadSet | None:
 
 
 def _read_set(sparql: str) -> ReadSet | None:
-    tokens = _tokens(_unescaped(sparql))
+    tokens = _tokens(unescaped(sparql))
     if not tokens:
         return None
     prefixes: dict[str, str] = {}

@@ -59,8 +59,43 @@ def with_values(sparql: str, names: list[str], values: list[str]) -> str:
 _SERVICE_WORD = re.compile(r"(?<![A-Za-z0-9_])service(?![A-Za-z0-9_])", re.IGNORECASE)
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
+_LEXEME = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+               |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$](?:\w|\u00B7)+)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<number>\d+\.\d*[eE][+-]?\d+|\.?\d+[eE][+-]?\d+|\d*\.\d+|\d+)
+  | (?P<blank>_:(?:[\w-]|\.(?=[\w-]))+)
+  | (?P<pname>(?:[^\W\d_](?:[\w-]|\.(?=[\w-]))*)?:(?:[\w:%-]|\\.|\.(?=[\w:%-]))*)
+  | (?P<word>[^\W\d](?:\w|-(?=\w))*)
+  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/|^!=<>+\-?])
+    """,
+    re.VERBOSE | re.UNICODE,
+)
 
-def _unescaped(sparql: str) -> str:
+
+def lexemes(text: str) -> tuple[list[tuple[str, str, int]], int | None]:
+    """SPARQL text cut into (kind, text, start) lexemes, without white space and comments, and the position
+    where no lexeme fits (None when the whole text was read). Kinds: string, iri, var, lang, number, blank,
+    pname, word, punct."""
+    found: list[tuple[str, str, int]] = []
+    position = 0
+    while position < len(text):
+        match = _LEXEME.match(text, position)
+        if match is None:
+            return found, position
+        kind = match.lastgroup or ""
+        if kind not in ("ws", "comment"):
+            found.append((kind, match.group(), position))
+        position = match.end()
+    return found, None
+
+
+def unescaped(sparql: str) -> str:
     """The text with SPARQL's \\u and \\U escapes decoded, which the grammar allows anywhere in a query."""
 
     def decode(found: re.Match[str]) -> str:
@@ -80,7 +115,7 @@ def uses_service(sparql: str) -> bool:
     """Whether the query may be federated: SERVICE in its parse, or, where rdflib cannot parse it, in its text."""
     if "\\" not in sparql and not _SERVICE_WORD.search(sparql):
         return False  # without a backslash no escape can spell the word: one scan is enough
-    if not (_SERVICE_WORD.search(sparql) or _SERVICE_WORD.search(_unescaped(sparql))):
+    if not (_SERVICE_WORD.search(sparql) or _SERVICE_WORD.search(unescaped(sparql))):
         return False  # no such token at all, however the text is read
     return _parsed_uses_service(sparql)
 

@@ -15,29 +15,11 @@ as unsupported so that the shape falls back to pyshacl.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ...errors import ShapesError, UnsafeInputError
+from ...store.sparql_text import lexemes
 from .terms import Unsupported
-
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$](?:\w|\u00B7)+)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<number>\d+\.\d*[eE][+-]?\d+|\.?\d+[eE][+-]?\d+|\d*\.\d+|\d+)
-  | (?P<blank>_:(?:[\w-]|\.(?=[\w-]))+)
-  | (?P<pname>(?:[^\W\d_](?:[\w-]|\.(?=[\w-]))*)?:(?:[\w:%-]|\\.|\.(?=[\w:%-]))*)
-  | (?P<word>[^\W\d](?:\w|-(?=\w))*)
-  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/|^!=<>+\-?])
-    """,
-    re.VERBOSE | re.UNICODE,
-)
 
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 _MODIFIERS = {"GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
@@ -87,17 +69,10 @@ class _Group:
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens = []
-    position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            raise ShapesError(f"a SPARQL query in the shapes cannot be read at {text[position : position + 20]!r}")
-        kind = match.lastgroup or ""
-        if kind not in ("ws", "comment"):
-            tokens.append(Token(kind, match.group(), position))
-        position = match.end()
-    return tokens
+    found, stopped = lexemes(text)
+    if stopped is not None:
+        raise ShapesError(f"a SPARQL query in the shapes cannot be read at {text[stopped : stopped + 20]!r}")
+    return [Token(kind, lexeme, start) for kind, lexeme, start in found]
 
 
 def rewrite_select(
