@@ -26,7 +26,8 @@ from aims_graph.cli import main
 from aims_graph.config import Settings
 from aims_graph.errors import NotFoundError
 from aims_graph.snapshots import create_snapshot
-from aims_graph.snapshots.diff import Diff, diff, latest_snapshot_label
+from aims_graph.snapshots.diff import Diff, diff
+from aims_graph.snapshots.organisations import latest_snapshot_for
 from aims_graph.store import OxigraphStore, SparqlEndpointStore, ensure_reference_graphs
 from aims_graph.synthetic import write
 
@@ -130,7 +131,7 @@ def test_unknown_labels_are_not_found() -> None:
     store = changed(OxigraphStore(), "gaps-org")
     with pytest.raises(NotFoundError):
         diff(store, "nope", "current")
-    assert latest_snapshot_label(store) == "before"
+    assert latest_snapshot_for(store, None) == "before"
 
 
 def test_cli_diff_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -35,6 +35,7 @@ from ..snapshots.store import reference_graphs
 from ..snapshots.trail import record_write, token_agent
 from ..store import (
     OxigraphStore,
+    Queryable,
     Store,
     checked_iri,
     ensure_reference_graphs,
@@ -70,16 +71,8 @@ def read_token(path: Path | None) -> str | None:
     return token
 
 
-class Reads(Protocol):
+class Reads(Queryable, Protocol):
     """What pages, reports and the query routes read through: the service, or its reads of one scope."""
-
-    def query(
-        self,
-        sparql: str,
-        bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> QueryResult: ...
 
     def query_for_client(
         self,
@@ -123,15 +116,7 @@ class ScopedReads:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult | Serialized:
-        job = QueryJob(
-            sparql,
-            dict(bindings) if bindings else None,
-            list(default_graphs) if default_graphs else None,
-            list(named_graphs) if named_graphs else None,
-            self.service.settings.row_limit,
-            *formats,
-            PREFIXES,
-        )
+        job = self.service.client_job(sparql, formats, bindings, default_graphs, named_graphs)
         return self.service.scoped_query(self.service.scope(self.org, self.label), job)
 
     def select(
@@ -202,7 +187,7 @@ class Service:
         """A read whose answer goes straight to an HTTP client: serialised in the worker when it can be."""
         if self.pool is None:
             return self.query(sparql, bindings, default_graphs, named_graphs)
-        return self.pool.query(self._client_job(sparql, formats, bindings, default_graphs, named_graphs))
+        return self.pool.query(self.client_job(sparql, formats, bindings, default_graphs, named_graphs))
 
     async def query_for_client_async(
         self,
@@ -216,12 +201,12 @@ class Service:
         /sparql and /queries); a remote store's query runs in a thread."""
         if self.pool is None:
             return await asyncio.to_thread(self.query, sparql, bindings, default_graphs, named_graphs)
-        job = self._client_job(sparql, formats, bindings, default_graphs, named_graphs)
+        job = self.client_job(sparql, formats, bindings, default_graphs, named_graphs)
         answer = await self.pool.run_async(job)
         assert isinstance(answer, Rows | Boolean | Triples | Serialized)
         return answer
 
-    def _client_job(
+    def client_job(
         self,
         sparql: str,
         formats: tuple[str | None, str | None],
@@ -229,6 +214,8 @@ class Service:
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
     ) -> QueryJob:
+        """The worker job for a client's read: SERVICE refused, graph IRIs checked, the row cap and the
+        client's answer formats set."""
         refuse_service(sparql)
         graphs = [checked_iri(g).value for g in default_graphs] if default_graphs else None
         names = [checked_iri(g).value for g in named_graphs] if named_graphs else None
@@ -289,9 +276,8 @@ class Service:
         return ScopedReads(self, org or None, label or None)
 
     def scoped_query(self, scope: Scope, job: QueryJob) -> QueryResult | Serialized:
-        """A read of the records ``scope`` names, in a worker (which keeps the view for its generation)."""
-        refuse_service(job.sparql)
-        job = replace(job, row_limit=self.settings.row_limit)
+        """A read of the records ``scope`` names (``job`` from ``client_job``), in a worker, which keeps the
+        view for its generation."""
         if self.pool is None:
             return scoped_query_task(self.store, scope, job)
         return self.pool.run(TaskJob(scoped_query_task, (scope, job)))  # type: ignore[no-any-return]
@@ -306,14 +292,6 @@ class Service:
     def scope(self, org: str | None, label: str | None) -> Scope:
         with self._validation_lock:
             return Scope(org, label, self._version)
-
-    def validate_as_of(self, label: str, engine: str) -> ValidationReport:
-        """A snapshot's records against our shapes, in a worker under the time limit like any validation."""
-        if self.pool is None:
-            return as_of_validation_task(self.store, label, engine)
-        report = self.pool.run(TaskJob(as_of_validation_task, (label, engine)))
-        assert isinstance(report, ValidationReport)
-        return report
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -459,11 +437,6 @@ def scoped_validation_task(store: Store, scope: Scope, engine: str) -> Validatio
     if scope.label:
         return validate_as_of(as_of(view, scope.label), None, engine)
     return validate_store(view, None, engine)
-
-
-def as_of_validation_task(store: Store, label: str, engine: str) -> ValidationReport:
-    """What a worker runs for /validate?as_of=: the snapshot's graphs seen as the store."""
-    return validate_as_of(as_of(store, label), None, engine)
 
 
 def _with_format(part: tuple[bytes, str] | None) -> tuple[bytes, ox.RdfFormat] | None:

@@ -53,24 +53,17 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from ..snapshots import CURRENT
-    from ..snapshots.diff import diff, latest_snapshot_label
+    from ..snapshots.diff import diff
+    from ..snapshots.organisations import latest_snapshot_for, organisation_view
     from .common import store_from_args, write_output
 
     _persistent_store(args)
     store = store_from_args(args)
-    if args.org:
-        from ..snapshots.organisations import latest_snapshot_for
-
-        start = args.start or latest_snapshot_for(store, args.org)
-    else:
-        start = args.start or latest_snapshot_label(store)
+    start = args.start or latest_snapshot_for(store, args.org)
     if start is None:
         raise UserInputError("the store has no snapshot to compare with; `aims-graph snapshot create` makes one")
     end = args.end or CURRENT
-    if args.org:
-        from ..snapshots.organisations import organisation_view
-
-        store = organisation_view(store, args.org, [start, end])
+    store = organisation_view(store, args.org, [start, end])  # the store itself without --org
     result = diff(store, start, end, validation=not args.no_validation)
     if args.format == "json":
         write_output(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", args.out)

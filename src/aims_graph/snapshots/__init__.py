@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .asof import as_of, as_of_graphs, validate_as_of
+from .asof import as_of, validate_as_of
 from .store import (
     CURRENT,
     GraphView,
@@ -21,7 +21,6 @@ __all__ = [
     "GraphView",
     "Snapshot",
     "as_of",
-    "as_of_graphs",
     "create_snapshot",
     "dataset_graphs",
     "drop_snapshot",

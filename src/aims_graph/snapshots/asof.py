@@ -17,11 +17,6 @@ def as_of(store: AnyStore, label: str) -> GraphView:
     return GraphView(store, dataset_graphs(store, label or CURRENT))
 
 
-def as_of_graphs(store: AnyStore, label: str) -> list[str]:
-    """The graphs a query as of ``label`` runs over, for callers that pass graphs to the store themselves."""
-    return as_of(store, label).graphs
-
-
 def validate_as_of(view: GraphView, shapes: rdflib.Graph | None, engine: str) -> ValidationReport:
     """Validate a snapshot's records: in the store with the compiled engines, from a copy for pyshacl."""
     if engine != "pyshacl":

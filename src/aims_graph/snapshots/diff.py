@@ -30,7 +30,6 @@ from .store import (
     all_graphs,
     dataset_graphs,
     get_snapshot,
-    list_snapshots,
     reference_graphs,
 )
 
@@ -323,9 +322,3 @@ def diff(store: AnyStore, from_label: str, to_label: str = CURRENT, validation: 
     if validation:
         result.validation = compare_validation(store, before, after)
     return result
-
-
-def latest_snapshot_label(store: AnyStore) -> str | None:
-    """The label of the most recent snapshot: "the last audit" when a diff names no starting point."""
-    snapshots = list_snapshots(store)
-    return max(snapshots, key=lambda s: (s.issued, s.label)).label if snapshots else None

@@ -28,7 +28,7 @@ from ..answers import Rows, Triples, value_of
 from ..errors import NotFoundError
 from ..namespaces import INFERRED_GRAPH, RDF, SNAPSHOTS_GRAPH, WRITES_GRAPH
 from ..store import OxigraphStore, Queryable, Store
-from .store import CURRENT, GraphView, Snapshot, dataset_graphs, list_snapshots, reference_graphs
+from .store import CURRENT, GraphView, Snapshot, dataset_graphs, list_snapshots, newest, reference_graphs
 
 _ABOUT_RECORDS = {INFERRED_GRAPH, WRITES_GRAPH}
 """Reference graphs that speak of records too: their subjects are not shipped resources."""
@@ -260,5 +260,5 @@ def snapshots_for(store: Store, iri: str | None) -> list[Snapshot]:
 
 def latest_snapshot_for(store: Store, iri: str | None) -> str | None:
     """The label of the organisation's last snapshot: "since its last audit" when a diff names no start."""
-    found = snapshots_for(store, iri)
-    return max(found, key=lambda s: (s.issued, s.label)).label if found else None
+    latest = newest(snapshots_for(store, iri))
+    return latest.label if latest else None

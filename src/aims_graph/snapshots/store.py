@@ -139,6 +139,11 @@ def list_snapshots(store: AnyStore) -> list[Snapshot]:
     return snapshots
 
 
+def newest(snapshots: Sequence[Snapshot]) -> Snapshot | None:
+    """The most recent snapshot (the later label on a tie): "the last audit"."""
+    return max(snapshots, key=lambda s: (s.issued, s.label)) if snapshots else None
+
+
 def get_snapshot(store: AnyStore, label: str) -> Snapshot:
     check_label(label)
     for snapshot in list_snapshots(store):
@@ -186,7 +191,7 @@ def create_snapshot(
         raise UserInputError("nothing to snapshot: the store holds no organisation graphs, only reference graphs")
     when = (now or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC)
     issued = ox.Literal(when.isoformat(timespec="microseconds").replace("+00:00", "Z"), datatype=XSD_DATETIME)
-    previous = max(existing, key=lambda s: (s.issued, s.label)) if existing else None
+    previous = newest(existing)
     pairs = {source: copy_name(label, source) for source in sources}
     metadata = _description(iri, label, issued, by, note, previous, pairs)
     if about:

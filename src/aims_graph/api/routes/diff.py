@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...errors import UserInputError
 from ...snapshots import CURRENT
-from ...snapshots.diff import Diff, diff, latest_snapshot_label
+from ...snapshots.diff import Diff, diff
 from ...snapshots.organisations import latest_snapshot_for, organisation_view, snapshots_for
 from .. import pages
 from ..deps import get_service
@@ -47,10 +47,7 @@ async def diff_route(
 ) -> Response:
     """What changed from one snapshot to another or to the current records: "since the last audit"."""
     media = choose(request.headers.get("accept"), _OFFERED)
-    if org:
-        label = start or await run_in_threadpool(latest_snapshot_for, service.store, org)
-    else:
-        label = start or await run_in_threadpool(latest_snapshot_label, service.store)
+    label = start or await run_in_threadpool(latest_snapshot_for, service.store, org)
     if label is None:
         raise UserInputError("the store has no snapshot to compare with; create one first")
     store = await run_in_threadpool(organisation_view, service.store, org, [label, end]) if org else service.store

@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 
 from ...errors import UserInputError
 from ...queries import bind_params, get_query, named_queries
-from ...snapshots import as_of_graphs
 from .. import pages
 from ..deps import ServiceDep
 from ..negotiation import wants_html
@@ -44,21 +43,20 @@ async def run_named(name: str, request: Request, service: ServiceDep) -> Respons
     values = dict(request.query_params)
     as_of = values.pop("as_of", None)  # a snapshot label: its graphs and the reference graphs only
     org = values.pop("org", None)  # one organisation's records, when the store holds several
-    reads: Reads = service.scoped(org, as_of) if org else service
-    graphs = await run_in_threadpool(as_of_graphs, service.store, as_of) if as_of and not org else None
+    reads: Reads = service.scoped(org, as_of) if org or as_of else service
     if wants_html(request.headers.get("accept")):
         ready = all(values.get(p.name) for p in query.params)
-        rows = await run_in_threadpool(reads.select, query.text, bind_params(query, values), graphs) if ready else None
+        rows = await run_in_threadpool(reads.select, query.text, bind_params(query, values)) if ready else None
         scope = {"org": org, "as_of": as_of}
         html = await run_in_threadpool(pages.query_page, query, values, rows, reads, scope)
         return Response(html, media_type="text/html")
     bindings = bind_params(query, values)
     accept = request.headers.get("accept")
     formats = client_formats(accept)
-    if org:
-        answer = await run_in_threadpool(reads.query_for_client, query.text, formats, bindings, graphs, graphs)
+    if org or as_of:  # the scope's view, built and kept in the worker
+        answer = await run_in_threadpool(reads.query_for_client, query.text, formats, bindings)
     else:  # the hot path: no thread between the event loop and the query worker
-        answer = await service.query_for_client_async(query.text, formats, bindings, graphs, graphs)
+        answer = await service.query_for_client_async(query.text, formats, bindings)
     return render_answer(answer, accept)
 
 

@@ -42,10 +42,8 @@ async def validate_post(request: Request, service: ServiceDep, settings: Setting
             parts["data"] = (body, rdf_format_of(media).media_type)
     label = request.query_params.get("as_of")
     org = request.query_params.get("org")
-    if org and not parts:  # one organisation's records (as of a snapshot or now)
+    if (org or label) and not parts:  # one organisation's records and/or a snapshot's, in the store
         report = await run_in_threadpool(service.scoped(org, label).validation, engine)
-    elif label and not parts:  # a snapshot's records, in the store
-        report = await run_in_threadpool(service.validate_as_of, label, engine)
     else:
         report = await run_in_threadpool(service.validate, parts.get("data"), parts.get("shapes"), engine)
     if media_out == "application/json":
