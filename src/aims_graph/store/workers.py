@@ -366,18 +366,14 @@ class WorkerPool:
                     raise StoreError("the query service is shutting down")
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise ServiceBusyError(
-                        f"every query worker stayed busy for {self.timeout:g} s; try again in a moment"
-                    )
+                    raise self._busy()
                 self._free.wait(left)
             worker = self._state.idle.pop()
         healthy = False
         try:
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                raise QueryTimeoutError(
-                    f"the request ran longer than {self.timeout:g} s and was stopped; narrow it or add a LIMIT"
-                )
+                raise self._too_late()
             status, payload = worker.conn.recv()
             healthy = True
         except (EOFError, BrokenPipeError, OSError) as exc:
@@ -403,9 +399,7 @@ class WorkerPool:
             try:
                 await asyncio.wait_for(waiter, max(0.0, deadline - time.monotonic()))
             except TimeoutError:
-                raise ServiceBusyError(
-                    f"every query worker stayed busy for {self.timeout:g} s; try again in a moment"
-                ) from None
+                raise self._busy() from None
         healthy = False
         try:
             worker.conn.send(job)
@@ -415,9 +409,7 @@ class WorkerPool:
             try:
                 await asyncio.wait_for(answered, max(0.0, deadline - time.monotonic()))
             except TimeoutError:
-                raise QueryTimeoutError(
-                    f"the request ran longer than {self.timeout:g} s and was stopped; narrow it or add a LIMIT"
-                ) from None
+                raise self._too_late() from None
             finally:
                 loop.remove_reader(descriptor)
                 os.set_blocking(descriptor, True)  # uvloop makes a watched descriptor non-blocking
@@ -431,6 +423,14 @@ class WorkerPool:
             else:  # killing and replacing a worker blocks: never on the event loop
                 threading.Thread(target=self._give_back, args=(worker, False), daemon=True).start()
         return _unpacked(status, payload)
+
+    def _busy(self) -> ServiceBusyError:
+        return ServiceBusyError(f"every query worker stayed busy for {self.timeout:g} s; try again in a moment")
+
+    def _too_late(self) -> QueryTimeoutError:
+        return QueryTimeoutError(
+            f"the request ran longer than {self.timeout:g} s and was stopped; narrow it or add a LIMIT"
+        )
 
     def _wake_async(self) -> None:
         """Called with ``_free`` held whenever a worker may have become free: every waiting loop looks again."""
