@@ -29,8 +29,8 @@ from ..errors import (
 )
 from ..namespaces import GRAPH_BASE, PREFIXES
 from ..rdfio import parse_quads, to_rdflib
-from ..snapshots import CURRENT, as_of, refuse_snapshot_write, validate_as_of
-from ..snapshots.organisations import organisation_view
+from ..snapshots import GraphView, refuse_snapshot_write, validate_as_of
+from ..snapshots.organisations import records_view
 from ..snapshots.store import reference_graphs
 from ..snapshots.trail import record_write, token_agent
 from ..store import (
@@ -398,12 +398,12 @@ class Scope:
     version: int
 
 
-_VIEWS: OrderedDict[tuple[int, Scope], tuple[Store, Sequence[str] | None]] = OrderedDict()
+_VIEWS: OrderedDict[tuple[int, Scope], tuple[Store, GraphView | None]] = OrderedDict()
 _VIEWS_LOCK = threading.Lock()
 
 
-def scoped_view(store: Store, scope: Scope) -> tuple[Store, Sequence[str] | None]:
-    """The store as ``scope`` sees it, and the graphs a query over it names (None: its default graph).
+def scoped_view(store: Store, scope: Scope) -> tuple[Store, GraphView | None]:
+    """The store as ``scope`` sees it, and, as of a snapshot, the view of its graphs (``records_view``).
 
     Views are kept, a few at a time: a worker's store never changes, and in the server process (a remote
     store) the write count in the scope tells a stale view from a fresh one.
@@ -413,29 +413,28 @@ def scoped_view(store: Store, scope: Scope) -> tuple[Store, Sequence[str] | None
         if key in _VIEWS:
             _VIEWS.move_to_end(key)
             return _VIEWS[key]
-    view = organisation_view(store, scope.org, [scope.label or CURRENT])
-    graphs = as_of(view, scope.label).graphs if scope.label else None
+    found = records_view(store, scope.org, scope.label)
     with _VIEWS_LOCK:
-        _VIEWS[key] = (view, graphs)
+        _VIEWS[key] = found
         while len(_VIEWS) > 8:
             _VIEWS.popitem(last=False)
-    return view, graphs
+    return found
 
 
 def scoped_query_task(store: Store, scope: Scope, job: QueryJob) -> QueryResult | Serialized:
     """What a worker runs for a read with ?org= (and ?as_of=): the query over the scope's view."""
-    view, graphs = scoped_view(store, scope)
-    if graphs is not None:
-        job = replace(job, default_graphs=list(graphs), named_graphs=list(graphs))
+    view, snapshot = scoped_view(store, scope)
+    if snapshot is not None:
+        job = replace(job, default_graphs=snapshot.graphs, named_graphs=snapshot.graphs)
     if isinstance(view, OxigraphStore):
         return execute(view.raw, job)
     return view.query(job.sparql, job.bindings, job.default_graphs, job.named_graphs)  # rendered by the route
 
 
 def scoped_validation_task(store: Store, scope: Scope, engine: str) -> ValidationReport:
-    view, _ = scoped_view(store, scope)
-    if scope.label:
-        return validate_as_of(as_of(view, scope.label), None, engine)
+    view, snapshot = scoped_view(store, scope)
+    if snapshot is not None:
+        return validate_as_of(snapshot, None, engine)
     return validate_store(view, None, engine)
 
 

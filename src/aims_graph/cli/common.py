@@ -65,11 +65,10 @@ def records_from_args(args: argparse.Namespace, store: Store) -> Queryable:
     org = getattr(args, "org", None)
     if not label and not org:
         return store
-    from ..snapshots import CURRENT, as_of
-    from ..snapshots.organisations import organisation_view
+    from ..snapshots.organisations import records_view
 
-    source = organisation_view(store, org, [label or CURRENT])
-    return as_of(source, label) if label else source
+    view, snapshot = records_view(store, org, label)
+    return snapshot or view
 
 
 def load_files(store: Store, files: list[Path]) -> None:

@@ -32,13 +32,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     args.files = expand_data(args.files)
     shapes = [rdfio.parse_file_to_rdflib(path) for path in args.shapes] if args.shapes else None
     if args.as_of or args.org:  # a snapshot's or one organisation's records, in the store where they are
-        from ..snapshots import CURRENT, as_of, validate_as_of
-        from ..snapshots.organisations import organisation_view
+        from ..snapshots import validate_as_of
+        from ..snapshots.organisations import records_view
 
         base = store_from_args(args) if using_store else _memory_store(args.files)
-        source = organisation_view(base, args.org, [args.as_of or CURRENT])
-        if args.as_of:
-            report = validate_as_of(as_of(source, args.as_of), _merged(shapes), args.engine)
+        source, snapshot = records_view(base, args.org, args.as_of)
+        if snapshot is not None:
+            report = validate_as_of(snapshot, _merged(shapes), args.engine)
         elif args.engine != "pyshacl":
             report = validate_store(source, _merged(shapes), args.engine)
         else:

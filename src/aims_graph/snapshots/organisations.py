@@ -28,6 +28,7 @@ from ..answers import Rows, Triples, value_of
 from ..errors import NotFoundError
 from ..namespaces import INFERRED_GRAPH, RDF, SNAPSHOTS_GRAPH, WRITES_GRAPH
 from ..store import OxigraphStore, Queryable, Store
+from .asof import as_of
 from .store import CURRENT, GraphView, Snapshot, dataset_graphs, list_snapshots, newest, reference_graphs
 
 _ABOUT_RECORDS = {INFERRED_GRAPH, WRITES_GRAPH}
@@ -238,6 +239,13 @@ def _in_graph(lines: Iterable[bytes], graph: str) -> list[bytes]:
     """N-Triples lines as N-Quads lines of ``graph``."""
     name = b" " + term(ox.NamedNode(graph)) + b" ."
     return [line[:-2] + name for line in lines]
+
+
+def records_view(store: Store, iri: str | None, label: str | None) -> tuple[Store, GraphView | None]:
+    """One organisation's records (or every one's) now or as of a snapshot: the store to read, which is
+    ``store`` itself without an organisation, and, with ``label``, the view of that snapshot's graphs in it."""
+    view = organisation_view(store, iri, [label or CURRENT])
+    return view, as_of(view, label) if label else None
 
 
 def canonical(store: Store, iri: str) -> str:
